@@ -1,0 +1,21 @@
+# The two commands of the README: `make crawl` and `make test`. Each sets itself up.
+.PHONY: setup crawl test bench clean
+
+VENV := .venv/bin
+
+setup:
+	@bash scripts/setup.sh
+
+## Crawl the live site (or BASE_URL) into MongoDB (MONGODB_URI, else the embedded store in ./data/mongo).
+crawl: setup
+	$(VENV)/scrapy crawl almayadeen $(ARGS)
+
+## The whole test suite against real services (replica, SecantusDB, Redis, Scrapyd, Chromium).
+test: setup
+	$(VENV)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(VENV)/python -m bench $(BENCH)
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache

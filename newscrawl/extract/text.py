@@ -1,0 +1,46 @@
+"""Text normalisation shared by extraction, cleaning and the store. Pure functions."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+
+# zero-width characters and the BOM vanish; every other kind of space becomes one space
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+def normalise_text(text: str | None) -> str:
+    """Entities decoded, NFC, zero-width characters dropped, whitespace runs to one space, trimmed."""
+    if not text:
+        return ""
+    text = html.unescape(text) if "&" in text else text
+    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
+    text = _CONTROL.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalise_body(body: str | None) -> str:
+    """Each paragraph normalised, empty ones dropped, joined by a blank line."""
+    if not body:
+        return ""
+    paragraphs = (normalise_text(p) for p in re.split(r"\n\s*\n", body))
+    return PARAGRAPH_SEPARATOR.join(p for p in paragraphs if p)
+
+
+def word_count(body: str) -> int:
+    return len(body.split())
+
+
+def content_hash(title: str, body: str) -> str:
+    """Hex SHA-256 of the normalised title and body: changes only when the text changes."""
+    data = normalise_text(title) + "\n" + normalise_body(body)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()

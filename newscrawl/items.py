@@ -1,0 +1,55 @@
+"""The item types, as dataclasses handled through itemadapter.
+
+Field names and meanings are SCHEMA.md's. The store adds what only it can know
+(``revision``, ``aliases``, ``first_seen_at``, ``last_seen_at``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Image:
+    url: str
+    caption: str | None = None
+    credit: str | None = None
+
+
+@dataclass
+class ArticleItem:
+    url: str
+    site: str
+    title: str
+    section: str
+    published_at: datetime | None
+    body: str
+    type: str = "article"
+    postid: str | None = None
+    category: str | None = None
+    description: str | None = None
+    authors: list[str] = field(default_factory=list)
+    source: str | None = None
+    modified_at: datetime | None = None
+    reading_minutes: int | None = None
+    word_count: int = 0
+    images: list[dict] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    related_urls: list[str] = field(default_factory=list)
+    video_duration: int | None = None
+    lang: str = "en"
+    content_hash: str = ""
+
+
+# Fields the store owns; an item may carry them (e.g. on replay) but never needs to.
+STORE_FIELDS = ("revision", "aliases", "first_seen_at", "last_seen_at")
+
+
+@dataclass
+class BreakingItem:
+    text: str
+    text_hash: str
+    url: str | None = None
+    seen_at: datetime | None = None

@@ -1,0 +1,74 @@
+"""Scrapy settings for newscrawl: polite by default, everything overridable.
+
+Environment: BASE_URL (crawl a mirror or the replica instead of the live site),
+MONGODB_URI (an existing MongoDB; otherwise the embedded SecantusDB store),
+NEWSCRAWL_DATA_DIR, NEWSCRAWL_CONTACT_URL, REDIS_URL. Secrets only ever come
+from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+
+from newscrawl import __version__, site
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
+
+# --- what to crawl and where to keep it ---------------------------------------
+BASE_URL = os.environ.get("BASE_URL", site.SITE_URL)
+MONGODB_URI = os.environ.get("MONGODB_URI", "")  # empty: the embedded SecantusDB store
+MONGODB_DATABASE = os.environ.get("MONGODB_DATABASE", "newscrawl")
+NEWSCRAWL_DATA_DIR = os.environ.get("NEWSCRAWL_DATA_DIR", "data")
+
+# --- politeness -------------------------------------------------------------------
+NEWSCRAWL_CONTACT_URL = os.environ.get("NEWSCRAWL_CONTACT_URL", "https://github.com/newscrawl/newscrawl")
+USER_AGENT = f"newscrawl/{__version__} (+{NEWSCRAWL_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_DELAY = 0.25
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # no article page is near this; a runaway body is cut off
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 5
+RETRY_HTTP_CODES = list(site.RETRY_STATUSES)
+NEWSCRAWL_BACKOFF_BASE = 1.0  # seconds; doubled on every retry of a request
+NEWSCRAWL_BACKOFF_MAX = 120.0  # cap, Retry-After included
+HTTPERROR_ALLOWED_CODES: list[int] = []
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.middlewares.BackoffRetryMiddleware": 550,
+    "newscrawl.middlewares.BlockedMiddleware": 560,
+    "newscrawl.middlewares.CompletenessMiddleware": 570,
+}
+
+# --- items: clean -> validate -> dedupe -> store ------------------------------------
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.clean.CleaningPipeline": 100,
+    "newscrawl.pipelines.validate.ValidationPipeline": 200,
+    "newscrawl.pipelines.dedupe.DedupePipeline": 300,
+    "newscrawl.pipelines.mongo.MongoPipeline": 400,
+}
+MONGO_FLUSH_ITEMS = 100
+MONGO_FLUSH_SECONDS = 2.0
+
+# --- Playwright: only requests that ask for it (meta playwright=True) go through a browser
+DOWNLOAD_HANDLERS_PLAYWRIGHT = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+CHROMIUM_EXECUTABLE = os.environ.get("CHROMIUM_EXECUTABLE", "")  # empty: search the Debian paths
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+TELNETCONSOLE_ENABLED = False
