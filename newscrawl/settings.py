@@ -72,3 +72,16 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 TELNETCONSOLE_ENABLED = False
+SPIDER_CONTRACTS = {"newscrawl.contracts.PageContract": 10}
+COMMANDS_MODULE = "newscrawl.commands"
+EXTENSIONS = {
+    "newscrawl.health.extension.CrawlHealth": 500,
+    "newscrawl.extensions.statsfile.StatsFile": 900,
+}
+NEWSCRAWL_PROGRESS_INTERVAL = 30.0  # seconds between progress lines
+# alert actions when monitors fail (besides the log): a Slack-compatible webhook, a file, e-mail
+NEWSCRAWL_ALERT_WEBHOOK = os.environ.get("NEWSCRAWL_ALERT_WEBHOOK", "")
+NEWSCRAWL_ALERT_FILE = os.environ.get("NEWSCRAWL_ALERT_FILE", "")
+NEWSCRAWL_ALERT_EMAIL_TO = os.environ.get("NEWSCRAWL_ALERT_EMAIL_TO", "")
+NEWSCRAWL_ALERT_SMTP_PASSWORD = os.environ.get("NEWSCRAWL_ALERT_SMTP_PASSWORD", "")
+NEWSCRAWL_STATS_FILE = os.environ.get("NEWSCRAWL_STATS_FILE", "")

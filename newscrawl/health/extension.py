@@ -1,0 +1,185 @@
+"""CrawlHealth: coverage, progress and monitors for every run, recorded in the `crawls` collection.
+
+- each article item that leaves the pipelines is counted per field (coverage);
+- every NEWSCRAWL_PROGRESS_INTERVAL seconds the log shows done/total, rate and time left,
+  and the run's `crawls` document is updated, so `newscrawl stats` shows a running crawl;
+- at the end the monitors judge the run against the recent runs of the same spider; a failed
+  monitor marks the run failed (stats `health/status`, `crawls.status`, a non-zero exit of
+  `scrapy crawl`) and triggers the configured actions.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from datetime import datetime, timezone
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import task
+from twisted.internet.threads import deferToThread
+
+from newscrawl.health.actions import actions_from_settings, log_action
+from newscrawl.health.coverage import Coverage, fallback_share, source_shares
+from newscrawl.health.monitors import Thresholds, evaluate
+
+logger = logging.getLogger(__name__)
+COLLECTION = "crawls"
+
+
+def progress_line(known: int, done: int, elapsed: float) -> tuple[str, dict]:
+    done = min(done, known)
+    rate = done / elapsed if elapsed > 0 else 0.0
+    left = (known - done) / rate if rate > 0 else None
+    share = f" ({done / known:.0%})" if known else ""
+    eta = f", about {left:.0f} s left" if left is not None else ""
+    text = f"progress: {done}/{known} articles{share}, {rate:.1f} articles/s{eta}"
+    return text, {"known": known, "done": done, "rate": round(rate, 3),
+                  "eta_seconds": round(left, 1) if left is not None else None}
+
+
+class CrawlHealth:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        settings = crawler.settings
+        self.interval = settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 30.0)
+        self.thresholds = Thresholds(**{
+            name: type(default)(settings.get(f"NEWSCRAWL_MONITOR_{name.upper()}", default))
+            for name, default in vars(Thresholds()).items()})
+        self.actions = actions_from_settings(settings)
+        self.coverage = Coverage()
+        self.run_id = uuid.uuid4().hex
+        self.started = time.monotonic()
+        self.start_at = datetime.now(timezone.utc)
+        self.loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("NEWSCRAWL_HEALTH_ENABLED", True):
+            raise NotConfigured
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    @property
+    def stats(self):
+        return self.crawler.stats
+
+    def collection(self):
+        from newscrawl.store import get_store
+
+        store = get_store(self.crawler)
+        return store.db[COLLECTION] if store is not None else None
+
+    async def _write(self, fn, *args) -> None:
+        coll = self.collection()
+        if coll is None:
+            return
+        try:
+            await maybe_deferred_to_future(deferToThread(fn, coll, *args))
+        except Exception as exc:  # a health record must never break the crawl
+            logger.warning("could not record the crawl in %s: %s", COLLECTION, exc)
+
+    async def spider_opened(self, spider):
+        doc = {"_id": self.run_id, "spider": spider.name, "arguments": self.arguments(spider),
+               "start": self.start_at, "status": "running"}
+        await self._write(lambda coll, d: coll.insert_one(d), doc)
+        if self.interval > 0:
+            self.loop = task.LoopingCall(self.report_progress)
+            self.loop.start(self.interval, now=False).addErrback(lambda f: logger.warning("progress: %s", f))
+
+    @staticmethod
+    def arguments(spider) -> dict:
+        args = getattr(spider, "args", None)
+        if args is None:
+            return {}
+        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in vars(args).items()}
+
+    def item_scraped(self, item, spider):
+        adapter = ItemAdapter(item)
+        if "body" in adapter:
+            self.coverage.add(adapter.asdict())
+
+    def progress(self) -> tuple[str, dict]:
+        known = self.stats.get_value("progress/articles/known", 0)
+        done = self.stats.get_value("progress/articles/done", 0)
+        return progress_line(known, done, time.monotonic() - self.started)
+
+    def report_progress(self):
+        text, figures = self.progress()
+        logger.info(text)
+        figures["updated_at"] = datetime.now(timezone.utc)
+        return deferToThread(self._update_progress, figures)
+
+    def _update_progress(self, figures: dict) -> None:
+        coll = self.collection()
+        if coll is not None:
+            coll.update_one({"_id": self.run_id}, {"$set": {"progress": figures}})
+
+    def summary(self, reason: str) -> dict:
+        stats = dict(self.stats.get_stats())
+        sources = source_shares(stats)
+        return {"articles": self.coverage.articles, "coverage": self.coverage.shares(), "sources": sources,
+                "fallback_share": fallback_share(sources), "stats": stats, "finish_reason": reason}
+
+    @staticmethod
+    def _history(coll, spider: str, limit: int) -> list[dict]:
+        cursor = coll.find({"spider": spider, "status": "passed"},
+                           {"articles": 1, "coverage": 1, "fallback_share": 1}).sort("start", -1).limit(limit)
+        return list(cursor)
+
+    async def spider_closed(self, spider, reason):
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        run = self.summary(reason)
+        history: list[dict] = []
+        coll = self.collection()
+        if coll is not None:
+            try:
+                history = await maybe_deferred_to_future(
+                    deferToThread(self._history, coll, spider.name, self.thresholds.history_runs))
+            except Exception as exc:
+                logger.warning("could not read earlier crawls: %s", exc)
+        results = evaluate(run, history, self.thresholds)
+        failed = [r for r in results if not r.ok]
+        status = "failed" if failed else "passed"
+        self.stats.set_value("health/status", status)
+        self.stats.set_value("health/monitors/failed", len(failed))
+        for result in failed:
+            self.stats.set_value(f"health/failed/{result.name}", result.message)
+        finish_reason = "monitors_failed" if failed and reason == "finished" else reason
+        text, figures = self.progress()
+        report = {
+            "spider": spider.name, "status": status, "finish_reason": finish_reason,
+            "end": datetime.now(timezone.utc), "articles": run["articles"], "coverage": run["coverage"],
+            "sources": run["sources"], "fallback_share": run["fallback_share"], "progress": figures,
+            "counts": self.counts(run["stats"]), "monitors": [r.as_dict() for r in results],
+        }
+        log_action(report)
+        for action in self.actions if failed else []:
+            try:
+                await maybe_deferred_to_future(deferToThread(action, report))
+            except Exception as exc:
+                logger.error("alert action failed: %s", exc)
+        await self._write(lambda c, r: c.update_one({"_id": self.run_id}, {"$set": r}, upsert=True), report)
+
+    @staticmethod
+    def counts(stats: dict) -> dict:
+        def total(prefix: str) -> int:
+            return int(sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, (int, float))))
+
+        return {
+            "requests": stats.get("downloader/request_count", 0),
+            "responses": stats.get("downloader/response_count", 0),
+            "items": stats.get("item_scraped_count", 0),
+            "dropped": stats.get("item_dropped_count", 0),
+            "errors": total("errors/"),
+            "retries": stats.get("retry/count", 0),
+            "blocked": stats.get("blocked/403/count", 0),
+            "skipped_unchanged": total("incremental/skipped/"),
+        }

@@ -1,0 +1,96 @@
+"""Spider arguments as typed, self-documenting models (`scrapy crawl almayadeen -a since=2024-01-01`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time, timezone
+
+from newscrawl import site
+
+DISCOVERY_PATHS = ("listings", "tags", "sitemaps")
+
+
+class ArgumentError(ValueError):
+    """A spider argument with a bad value; the message names the argument and what it accepts."""
+
+
+def parse_day(name: str, value: str | None, end: bool = False) -> datetime | None:
+    """A YYYY-MM-DD date (or ISO datetime) as a UTC datetime; ``end`` makes a date inclusive."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day, time.max if end else time.min, tzinfo=site.TIMEZONE)
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise ArgumentError(f"{name}={value!r}: expected a date YYYY-MM-DD or an ISO datetime") from None
+    return moment.astimezone(timezone.utc)
+
+
+def parse_list(value: str | list | None) -> list[str]:
+    if value in (None, ""):
+        return []
+    items = value if isinstance(value, list) else str(value).split(",")
+    return [item.strip() for item in items if item.strip()]
+
+
+@dataclass
+class AlmayadeenArguments:
+    since: datetime | None = field(default=None, metadata={
+        "help": "only articles published on or after this date (YYYY-MM-DD, Beirut day); "
+                "listing paging stops at a page wholly older, sitemap months before it are skipped"})
+    until: datetime | None = field(default=None, metadata={
+        "help": "only articles published on or before this date (YYYY-MM-DD, inclusive)"})
+    sections: list[str] = field(default_factory=list, metadata={
+        "help": "comma-separated sections to walk, e.g. news/politics,articles/opinion (default: all)"})
+    tags: list[str] = field(default_factory=list, metadata={
+        "help": "comma-separated tag names to walk, e.g. 'Ilham Aliyev,Gaza' (default: every tag met)"})
+    discover: list[str] = field(default_factory=lambda: list(DISCOVERY_PATHS), metadata={
+        "help": "discovery paths, any of listings,tags,sitemaps (default: all three)"})
+    max_articles: int | None = field(default=None, metadata={
+        "help": "stop scheduling article downloads after this many"})
+
+    @classmethod
+    def from_kwargs(cls, kwargs: dict) -> AlmayadeenArguments:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(kwargs) - known)
+        if unknown:
+            raise ArgumentError(f"unknown argument(s) {', '.join(unknown)}; accepted: {', '.join(sorted(known))}")
+        args = cls(
+            since=parse_day("since", kwargs.get("since")),
+            until=parse_day("until", kwargs.get("until"), end=True),
+            sections=[s.strip("/") for s in parse_list(kwargs.get("sections"))],
+            tags=parse_list(kwargs.get("tags")),
+            discover=parse_list(kwargs.get("discover")) or list(DISCOVERY_PATHS),
+        )
+        bad = sorted(set(args.discover) - set(DISCOVERY_PATHS))
+        if bad:
+            raise ArgumentError(f"discover={','.join(bad)}: expected any of {','.join(DISCOVERY_PATHS)}")
+        unknown_sections = sorted(set(args.sections) - set(site.SECTIONS))
+        if unknown_sections:
+            raise ArgumentError(f"sections: unknown {', '.join(unknown_sections)}; known: {', '.join(site.SECTIONS)}")
+        if args.since and args.until and args.since > args.until:
+            raise ArgumentError("since is after until")
+        raw_max = kwargs.get("max_articles")
+        if raw_max not in (None, ""):
+            try:
+                args.max_articles = int(raw_max)
+            except ValueError:
+                raise ArgumentError(f"max_articles={raw_max!r}: expected a whole number") from None
+            if args.max_articles < 1:
+                raise ArgumentError("max_articles must be at least 1")
+        return args
+
+    def in_window(self, moment: datetime | None) -> bool:
+        if moment is None:
+            return True
+        return not ((self.since and moment < self.since) or (self.until and moment > self.until))
+
+    @classmethod
+    def help(cls) -> str:
+        return "\n".join(f"  -a {f.name}=...  {f.metadata['help']}" for f in fields(cls))

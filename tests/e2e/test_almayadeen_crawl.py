@@ -1,0 +1,183 @@
+"""The `almayadeen` spider against the replica (300 articles, real HTTP, real SecantusDB)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from urllib.parse import urlsplit
+
+import pymongo
+import pytest
+
+from newscrawl import site
+from tests.e2e.crawl import run_crawl
+from tests.e2e.truth import field_accuracy, worst_body_f1
+from tests.replica.model import SiteModel
+
+pytestmark = pytest.mark.e2e
+
+ARTICLES = 300
+
+
+def article_paths(log: list[dict], statuses=(200,)) -> Counter:
+    return Counter(entry["path"] for entry in log
+                   if entry["status"] in statuses and site.ARTICLE_PATH_RE.match(urlsplit(entry["path"]).path))
+
+
+def stored(mongo_uri: str, db: str) -> dict[str, dict]:
+    client = pymongo.MongoClient(mongo_uri, tz_aware=True)
+    try:
+        return {doc["url"]: doc for doc in client[db].articles.find({}, {"_id": 0})}
+    finally:
+        client.close()
+
+
+def expected_stored(model: SiteModel) -> dict[str, dict]:
+    """Truth minus the pages invalid on purpose and the second URL of each duplicated text."""
+    truths = {doc["url"]: doc for doc in model.truth() if doc["url"] not in model.invalid}
+    return truths
+
+
+def store_settings(mongo_uri: str, db: str) -> dict:
+    return {"MONGODB_URI": mongo_uri, "MONGODB_DATABASE": db}
+
+
+def test_full_crawl_finds_and_extracts_every_article(replica, mongo_uri, mongo_db_name, tmp_path):
+    result = run_crawl("almayadeen", tmp_path, {"BASE_URL": replica.url, **store_settings(mongo_uri, mongo_db_name)})
+    assert result.returncode == 0, result.log[-3000:]
+    model = SiteModel(seed=1, articles=ARTICLES, epoch=1)
+    truths = expected_stored(model)
+    docs = stored(mongo_uri, mongo_db_name)
+
+    # every article is stored, or stored as an alias of its twin text
+    aliases = {alias: url for url, doc in docs.items() for alias in doc.get("aliases", [])}
+    assert set(truths) == set(docs) | set(aliases)
+    for dup, original in model.duplicates.items():
+        pair = {dup, original}
+        assert len(pair & set(docs)) == 1 and len(pair & set(aliases)) == 1
+
+    # field by field against the truth: at least 99% per field; body F1 >= 0.99 for every article
+    comparable = {url: truth for url, truth in truths.items() if url in docs}
+    accuracy, misses = field_accuracy(docs, comparable)
+    assert min(accuracy.values()) >= 0.99, misses.most_common()
+    worst, worst_url = worst_body_f1(docs, comparable)
+    assert worst >= 0.99, (worst, worst_url)
+
+    # no URL downloaded twice
+    twice = {path: n for path, n in Counter(e["path"] for e in replica.requests() if e["status"] == 200).items()
+             if n > 1}
+    assert not twice
+    assert result.stats.get("extract/disagreement/title", 0) >= len(model.variants["disagreement"])
+
+
+@pytest.mark.parametrize("path", ["listings", "tags", "sitemaps"])
+def test_each_discovery_path_finds_exactly_what_it_reaches(replica, tmp_path, path):
+    result = run_crawl("almayadeen", tmp_path, {"BASE_URL": replica.url, "NEWSCRAWL_STORE_ENABLED": "False",
+                                                "ITEM_PIPELINES": "{}"}, args={"discover": path}, feed=True)
+    assert result.returncode == 0, result.log[-3000:]
+    found = {item["url"] for item in result.items}
+    model = SiteModel(seed=1, articles=ARTICLES, epoch=1)
+    assert found == model.reachable(path)
+    assert len(result.items) == len(found)
+
+
+def test_faults_lose_nothing_and_never_extract_a_truncated_body(replica_factory, mongo_uri, mongo_db_name, tmp_path):
+    replica = replica_factory(articles=ARTICLES, seed=1, epoch=1, error_rate=0.1, rate_limit=150,
+                              truncate_rate=0.02)
+    result = run_crawl("almayadeen", tmp_path, {"BASE_URL": replica.url, "RETRY_TIMES": "8",
+                                                **store_settings(mongo_uri, mongo_db_name)})
+    assert result.returncode == 0, result.log[-3000:]
+    log = replica.requests()
+    statuses = Counter(e["status"] for e in log)
+    assert statuses[429] > 0 and sum(statuses[s] for s in (500, 502, 503)) > 0  # the faults did happen
+    assert result.stats.get("download/incomplete/count", 0) > 0
+
+    model = SiteModel(seed=1, articles=ARTICLES, epoch=1)
+    truths = expected_stored(model)
+    docs = stored(mongo_uri, mongo_db_name)
+    aliases = {alias for doc in docs.values() for alias in doc.get("aliases", [])}
+    assert set(truths) == set(docs) | aliases
+    # a truncated body would show as a shorter body: every stored body is the whole truth
+    worst, worst_url = worst_body_f1(docs, {u: t for u, t in truths.items() if u in docs})
+    assert worst == 1.0, (worst, worst_url)
+
+
+def test_second_run_downloads_only_new_and_changed(replica, mongo_uri, mongo_db_name, tmp_path):
+    settings = {"BASE_URL": replica.url, **store_settings(mongo_uri, mongo_db_name)}
+    first = run_crawl("almayadeen", tmp_path, settings)
+    assert first.returncode == 0, first.log[-3000:]
+    replica.control(epoch=2)
+    replica.clear_log()
+    second = run_crawl("almayadeen", tmp_path, settings)
+    assert second.returncode == 0, second.log[-3000:]
+
+    model = SiteModel(seed=1, articles=ARTICLES, epoch=2)
+    fetched = article_paths(replica.requests())
+    wanted = model.changed(2) | model.added(2)
+    assert {site.SITE_URL + path for path in fetched} == wanted
+    assert all(n == 1 for n in fetched.values())
+
+    docs = stored(mongo_uri, mongo_db_name)
+    truths = {doc["url"]: doc for doc in model.truth()}
+    for url in model.changed(2) - set(model.invalid):
+        if url in docs:
+            assert docs[url]["revision"] == 2
+            assert docs[url]["body"] == truths[url]["body"]
+    for url in model.added(2) - set(model.invalid):
+        assert url in docs or any(url in d.get("aliases", []) for d in docs.values())
+
+
+def test_window_sections_and_limits(replica, tmp_path):
+    model = SiteModel(seed=1, articles=ARTICLES, epoch=1)
+    result = run_crawl("almayadeen", tmp_path, {"BASE_URL": replica.url, "NEWSCRAWL_STORE_ENABLED": "False",
+                                                "ITEM_PIPELINES": "{}"},
+                       args={"since": "2024-03-01", "until": "2024-08-31"}, feed=True)
+    assert result.returncode == 0, result.log[-3000:]
+    from tests.e2e.truth import as_utc
+    from newscrawl.spiders.arguments import parse_day
+    since, until = parse_day("since", "2024-03-01"), parse_day("until", "2024-08-31", end=True)
+    in_window = {d["url"] for d in model.truth() if since <= d["published_at"] <= until}
+    found = {item["url"] for item in result.items}
+    assert found == in_window
+    assert all(since <= as_utc(item["published_at"]) <= until for item in result.items)
+    months = {e["path"] for e in replica.requests() if e["path"].startswith("/sitemaps/all/")}
+    assert months and all(site.SITEMAP_MONTH_RE.search(p).group(1) == "2024" for p in months)
+    assert result.stats.get("listing/stopped/since", 0) > 0
+
+    replica.clear_log()
+    limited = run_crawl("almayadeen", tmp_path, {"BASE_URL": replica.url, "NEWSCRAWL_STORE_ENABLED": "False",
+                                                 "ITEM_PIPELINES": "{}"},
+                        args={"sections": "news/politics", "discover": "listings", "max_articles": "5"}, feed=True)
+    assert limited.returncode == 0, limited.log[-3000:]
+    assert 1 <= len(limited.items) <= 5
+    assert {item["section"] for item in limited.items} == {"news/politics"}
+
+
+def test_polite_by_default_and_clear_when_blocked(replica_factory, tmp_path):
+    replica = replica_factory(articles=50, seed=1, epoch=1, block_bots=True)
+    result = run_crawl("almayadeen", tmp_path, {"BASE_URL": replica.url, "NEWSCRAWL_STORE_ENABLED": "False",
+                                                "ITEM_PIPELINES": "{}"}, args={"max_articles": "10"}, feed=True)
+    log = replica.requests()
+    assert result.returncode == 0 and result.items, result.log[-3000:]
+    assert log[0]["path"] == "/robots.txt"
+    assert not any(e["path"].startswith(("/live", "/search")) for e in log)
+    assert all(e["ua"].startswith("newscrawl/") for e in log)
+
+    replica.clear_log()
+    blocked = run_crawl("almayadeen", tmp_path, {"BASE_URL": replica.url, "NEWSCRAWL_STORE_ENABLED": "False",
+                                                 "ITEM_PIPELINES": "{}", "USER_AGENT": "curl/8.0",
+                                                 "ROBOTSTXT_OBEY": "False"})
+    assert blocked.stats.get("blocked/403/count", 0) >= 1
+    assert blocked.log.count("blocked by the site") == 1
+    paths = Counter(e["path"] for e in replica.requests())
+    assert max(paths.values()) == 1  # a 403 is never retried
+
+
+def test_scrapy_check_contracts_pass_against_the_replica(replica):
+    import subprocess
+    from tests.e2e.crawl import ROOT, SCRAPY
+
+    proc = subprocess.run([SCRAPY, "check", "almayadeen", "-s", f"BASE_URL={replica.url}",
+                           "-s", "NEWSCRAWL_STORE_ENABLED=False", "-s", "ITEM_PIPELINES={}"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "OK" in proc.stderr or "OK" in proc.stdout

@@ -1,0 +1,60 @@
+"""Compare what a crawl stored against the replica's ground truth, field by field."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timezone
+
+from newscrawl.extract.quality import token_f1
+
+# SCHEMA.md fields a crawl must get right (the store owns revision/aliases/first/last seen)
+COMPARED_FIELDS = (
+    "url", "site", "postid", "type", "section", "category", "title", "description", "authors",
+    "source", "published_at", "modified_at", "reading_minutes", "word_count", "body", "images",
+    "tags", "countries", "related_urls", "video_duration", "lang", "content_hash",
+)
+
+
+def as_utc(value):
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+    return value
+
+
+def normalised(field: str, value):
+    if field in ("published_at", "modified_at"):
+        return as_utc(value)
+    if field == "images":
+        return [{k: image.get(k) for k in ("url", "caption", "credit")} for image in value or []]
+    return value
+
+
+def differing_fields(doc: dict, truth: dict) -> list[str]:
+    return [f for f in COMPARED_FIELDS if normalised(f, doc.get(f)) != normalised(f, truth.get(f))]
+
+
+def field_accuracy(docs: dict[str, dict], truths: dict[str, dict]) -> tuple[dict[str, float], Counter]:
+    """Share of articles whose field equals the truth, per field; and a counter of misses."""
+    misses: Counter = Counter()
+    for url, truth in truths.items():
+        doc = docs.get(url)
+        for f in COMPARED_FIELDS if doc is None else differing_fields(doc, truth):
+            misses[f] += 1
+    total = max(1, len(truths))
+    return {f: 1 - misses[f] / total for f in COMPARED_FIELDS}, misses
+
+
+def worst_body_f1(docs: dict[str, dict], truths: dict[str, dict]) -> tuple[float, str | None]:
+    worst, worst_url = 1.0, None
+    for url, truth in truths.items():
+        score = token_f1((docs.get(url) or {}).get("body", ""), truth["body"])
+        if score < worst:
+            worst, worst_url = score, url
+    return worst, worst_url
