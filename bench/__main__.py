@@ -1,0 +1,36 @@
+"""python -m bench NAME [NAME...]: run bench/<name>.py scripts (no name: list them)."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in HERE.glob("*.py") if not p.stem.startswith("_"))
+
+
+def main(argv: list[str]) -> int:
+    names = [n for arg in argv for n in arg.split()]
+    if not names:
+        print("benchmarks:", " ".join(available()))
+        return 0
+    unknown = [n for n in names if n not in available()]
+    if unknown:
+        print(f"no benchmark {unknown}; available: {' '.join(available())}", file=sys.stderr)
+        return 2
+    failed = 0
+    for name in names:
+        print(f"== {name}", flush=True)
+        try:
+            runpy.run_module(f"bench.{name}", run_name="__main__")
+        except SystemExit as done:  # a script's own exit code; keep running the others
+            failed += bool(done.code)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,195 @@
+"""What the replica serves parses back to its ground truth (an independent little parser)."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from urllib.parse import urlsplit
+from datetime import UTC, datetime
+
+import pytest
+from parsel import Selector
+
+from newscrawl import site
+from newscrawl.extract.text import normalise_text
+from newscrawl.urls import canonical_url
+from tests.conftest import ROOT
+from tests.replica.model import SiteModel
+
+UA = "Mozilla/5.0 (X11; Linux x86_64) replica-test"
+CREDIT = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$", re.S)
+
+
+def fetch(url: str) -> tuple[int, str]:
+    req = urllib.request.Request(url, headers={"User-Agent": UA})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, resp.read().decode("utf-8")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8", "replace")
+
+
+def text_of(sel) -> str:
+    return normalise_text("".join(sel.css("::text").getall()))
+
+
+def parse_date(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value).astimezone(UTC) if value else None
+
+
+def parse_article(page: str, base: str) -> dict:
+    sel = Selector(text=page)
+    try:
+        meta = json.loads(sel.css("script#tawsiyat-metadata::text").get() or "")
+    except ValueError:
+        meta = {}
+
+    def tag(attr: str, name: str) -> str | None:
+        return sel.css(f'meta[{attr}="{name}"]::attr(content)').get()
+
+    box = sel.css("div.details-white-box")
+    lead = text_of(sel.css("p.lg_para.summary"))
+    paragraphs, related = [], []
+    for child in sel.css("div.p-content > *"):
+        name = child.root.tag
+        if name == "p":
+            words = text_of(child)
+            if words.startswith("Read more:"):
+                related += child.css("a::attr(href)").getall()
+            elif words and words != lead:
+                paragraphs.append(words)
+        elif "dual-related" in (child.attrib.get("class") or ""):
+            related += child.css("a::attr(href)").getall()
+    images = []
+    for fig in sel.css("div.article-media figure, div.p-content > figure"):
+        caption = credit = None
+        if fig.css("figcaption"):
+            caption = text_of(fig.css("figcaption"))
+            if m := CREDIT.match(caption):
+                caption, credit = m.group(1), m.group(2)
+        images.append({"url": fig.css("img::attr(data-src)").get(), "caption": caption, "credit": credit})
+    byline = {li.attrib.get("class"): text_of(li) for li in box.css("ul.byline li")}
+    author = meta.get("author") or tag("name", "author") or byline["author"].removeprefix("By ")
+    visible_date = datetime.strptime(byline["date"], site.VISIBLE_DATE_FORMAT).replace(tzinfo=site.TIMEZONE)
+    published = parse_date(meta.get("published_time") or tag("property", "article:published_time"))
+    duration = meta.get("video_duration") or tag("property", "og:video_duration")
+    return {
+        "title": normalise_text(meta.get("title") if meta else tag("property", "og:title")),
+        "visible_title": text_of(box.css("h1, h2")),
+        "description": lead or None,
+        "authors": [a for a in re.split(r",\s+|\s+and\s+", author) if a],
+        "source": byline.get("source", "").removeprefix("Source: ") or None,
+        "published_at": published or visible_date.astimezone(UTC),
+        "visible_date": visible_date.astimezone(UTC),
+        "modified_at": parse_date(meta.get("last_updated") or tag("property", "article:modified_time")),
+        "body": "\n\n".join(paragraphs),
+        "images": images,
+        "tags": [text_of(a) for a in sel.css("div.tags-list a")],
+        "countries": [c["value"] for c in meta.get("classes", []) if c["mapping"] == "country"],
+        "related_urls": list(dict.fromkeys(canonical_url(h, base, (urlsplit(base).netloc,)) for h in related)),
+        "postid": meta.get("postid") or tag("name", "postid"),
+        "type": "video" if meta.get("type") == "videoobject" else "article",
+        "video_duration": int(duration) if duration else None,
+        "reading_minutes": int(m.group(1)) if (m := re.search(r"(\d+) Min Read", text_of(box))) else None,
+        "has_metadata": bool(meta),
+    }
+
+
+COMPARED = ("title", "description", "authors", "source", "published_at", "modified_at", "body", "images",
+            "tags", "countries", "related_urls", "postid", "type", "video_duration", "reading_minutes")
+
+
+@pytest.fixture(scope="module")
+def model():
+    return SiteModel(seed=1, articles=300, epoch=1)
+
+
+def sample(model: SiteModel, per_variant: int = 3) -> list[str]:
+    urls = []
+    for name, members in sorted(model.variants.items()):
+        urls += members[:per_variant]
+    return list(dict.fromkeys(urls))
+
+
+def test_served_articles_parse_back_to_the_truth(replica, model):
+    truth = {d["url"]: d for d in model.truth()}
+    checked = 0
+    for url in sample(model):
+        status, page = fetch(replica.url + url[len(site.SITE_URL):])
+        assert status == 200, url
+        parsed = parse_article(page, replica.url + url[len(site.SITE_URL):])
+        for field in COMPARED:
+            assert parsed[field] == truth[url][field], (url, field)
+        assert parsed["visible_date"] == truth[url]["published_at"]
+        checked += 1
+    assert checked >= 50
+
+
+def test_variant_markup(replica, model):
+    def page_of(url):
+        status, page = fetch(replica.url + url[len(site.SITE_URL):])
+        assert status == 200
+        return page, parse_article(page, replica.url)
+
+    for url in model.variants["no_metadata"]:
+        page, parsed = page_of(url)
+        assert "tawsiyat-metadata" not in page and not parsed["has_metadata"]
+    for url in model.variants["broken_metadata"]:
+        page, parsed = page_of(url)
+        assert 'id="tawsiyat-metadata"' in page and not parsed["has_metadata"]
+    for url in model.variants["disagreement"]:
+        page, parsed = page_of(url)
+        assert parsed["visible_title"] != parsed["title"]
+    for url in model.variants["date_visible_only"]:
+        page, _ = page_of(url)
+        assert "article:published_time" not in page and '"published_time": ""' in page
+    for url in model.variants["title_h2"]:
+        page, _ = page_of(url)
+        assert re.search(r'<div class="details-white-box">\s*<h2', page)
+    for url in model.variants["video"]:
+        page, _ = page_of(url)
+        assert '"type": "videoobject"' in page and 'og:video_duration' in page and 'class="video-player"' in page
+    for url in model.variants["rich_body"]:
+        page, _ = page_of(url)
+        for marker in ("Read more: ", 'class="dual-related"', 'class="twitter-tweet"'):
+            assert marker in page
+    for url in model.variants["several_authors"]:
+        _, parsed = page_of(url)
+        assert len(parsed["authors"]) >= 2
+    non_latin = [page_of(u)[1]["body"] for u in model.variants["non_latin_names"]]
+    assert all(re.search(r"[\u0600-\u06ff\u0400-\u04ff\u0370-\u03ff\u4e00-\u9fff]", b) for b in non_latin)
+
+
+def test_metadata_block_uses_crlf_and_key_order(replica, model):
+    url = model.variants["rich_body"][0]
+    _, page = fetch(replica.url + url[len(site.SITE_URL):])
+    block = re.search(r'<script id="tawsiyat-metadata" type="text/tawsiyat">(.*?)</script>', page, re.S).group(1)
+    assert block.startswith("\r\n{\r\n") and "\n" not in block.replace("\r\n", "")
+    keys = list(json.loads(block))
+    assert keys == ["type", "postid", "title", "url", "keywords", "thumbnail", "video_duration", "word_count",
+                    "lang", "published_time", "last_updated", "description", "author", "classes", "html", "lite_url"]
+
+
+def test_chrome_is_the_seed_pages(replica, model):
+    seed = (ROOT / "tests" / "fixtures" / "seed-article.html").read_text(encoding="utf-8")
+    header = re.search(r'<header class="site-header">.*?</header>', seed, re.S).group(0)
+    for path in ("/", "/news/politics", "/tags/Gaza", model.variants["video"][0][len(site.SITE_URL):], "/nope"):
+        _, page = fetch(replica.url + path)
+        assert header in page, path
+
+
+def test_link_variants_occur(replica, model):
+    hrefs = []
+    for key in ("/news/politics", "/news/economy", "/articles/analysis"):
+        for n in (1, 2):
+            _, page = fetch(f"{replica.url}{key}?page={n}")
+            hrefs += Selector(text=page).css("a.card__link::attr(href)").getall()
+    for url in model.variants["rich_body"]:
+        _, page = fetch(replica.url + url[len(site.SITE_URL):])
+        hrefs += Selector(text=page).css("div.p-content a::attr(href)").getall()
+    assert any(h.startswith(site.SITE_URL) for h in hrefs)
+    assert any("utm_source=" in h for h in hrefs)
+    assert any(h.endswith("/") and not h.startswith("http") for h in hrefs)
+    assert all(canonical_url(h, replica.url + "/", (replica.url.split("//")[1],)).startswith(site.SITE_URL)
+               for h in hrefs if "twitter.com" not in h)

@@ -1,0 +1,74 @@
+"""Sitemaps, robots.txt, the ticker's JSON and script, the placeholder image."""
+
+from __future__ import annotations
+
+import base64
+import json
+from xml.sax.saxutils import escape
+
+from newscrawl import site
+from tests.replica import clock
+from tests.replica.heads import Head
+
+XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def sitemap_index(months: dict[tuple[int, int], list[Head]], epoch: int) -> str:
+    rows = []
+    for (year, month), heads in months.items():
+        loc = site.SITE_URL + site.SITEMAP_MONTH_PATH.format(year=year, month=month)
+        lastmod = max(h.lastmod(epoch) for h in heads)
+        rows.append(f"  <sitemap><loc>{escape(loc)}</loc><lastmod>{clock.iso(lastmod)}</lastmod></sitemap>\n")
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="{XMLNS}">\n'
+            + "".join(rows) + "</sitemapindex>\n")
+
+
+def sitemap_month(heads: list[Head], epoch: int) -> str:
+    rows = [f"  <url><loc>{escape(h.url)}</loc><lastmod>{clock.iso(h.lastmod(epoch))}</lastmod></url>\n"
+            for h in heads]
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{XMLNS}">\n' + "".join(rows) + "</urlset>\n"
+
+
+ROBOTS = f"""User-agent: *
+Allow: /
+Disallow: /search
+Disallow: /live
+
+Sitemap: {site.SITE_URL}{site.SITEMAP_INDEX_PATH}
+"""
+
+
+def breaking_json(lines: list[dict]) -> str:
+    return json.dumps({"items": [{"text": line["raw"], "url": line["href"]} for line in lines]}, ensure_ascii=False)
+
+
+TICKER_JS = """(function () {
+  // fills the BREAKING ticker after load; the HTML itself carries no items
+  var box = document.querySelector('#ticker[data-source]');
+  if (!box) { return; }
+  fetch(box.getAttribute('data-source'), {headers: {'Accept': 'application/json'}})
+    .then(function (resp) { return resp.json(); })
+    .then(function (data) {
+      (data.items || []).forEach(function (item) {
+        var div = document.createElement('div');
+        div.className = 'ticker__item';
+        if (item.url) {
+          var a = document.createElement('a');
+          a.setAttribute('href', item.url);
+          a.innerHTML = item.text;
+          div.appendChild(a);
+        } else {
+          var span = document.createElement('span');
+          span.innerHTML = item.text;
+          div.appendChild(span);
+        }
+        box.appendChild(div);
+      });
+      box.setAttribute('data-loaded', 'true');
+    });
+})();
+"""
+
+PLACEHOLDER_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)

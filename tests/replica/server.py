@@ -1,0 +1,147 @@
+"""The replica's HTTP server: pages from routes, faults on top, a request log, a control endpoint."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.replica.faults import Faults
+from tests.replica.markup import CLOUDFLARE_BLOCK
+from tests.replica.model import SiteModel
+from tests.replica.routes import Response, resolve
+
+CONTROL_PREFIX = "/__replica/"
+
+
+class RequestLog:
+    def __init__(self, path: str | None = None):
+        self._entries: list[dict] = []
+        self._lock = threading.Lock()
+        self._file = open(path, "a", encoding="utf-8") if path else None
+
+    def add(self, path: str, status: int, ua: str | None) -> None:
+        entry = {"t": time.time(), "path": path, "status": status, "ua": ua or ""}
+        with self._lock:
+            self._entries.append(entry)
+            if self._file:
+                self._file.write(json.dumps(entry) + "\n")
+                self._file.flush()
+
+    def entries(self) -> list[dict]:
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class Replica:
+    """The state behind the server: the model (epoch switchable), faults and the log."""
+
+    def __init__(self, model: SiteModel, options: dict, log_path: str | None = None):
+        self.model = model
+        self.faults = Faults(model.seed, {**options, "epoch": model.epoch})
+        self.log = RequestLog(log_path)
+
+    def control(self, changes: dict) -> dict:
+        if "epoch" in changes and int(changes["epoch"]) not in (1, 2):
+            raise ValueError("epoch must be 1 or 2")
+        options = self.faults.update(changes)
+        self.model.epoch = options["epoch"]
+        return options
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "cloudflare"
+    sys_version = ""
+    replica: Replica  # set on the subclass made by make_server
+
+    def log_message(self, format, *args):  # the request log replaces stderr logging
+        pass
+
+    def do_GET(self):
+        self.answer(send_body=True)
+
+    def do_HEAD(self):
+        self.answer(send_body=False)
+
+    def do_POST(self):
+        if not self.path.startswith(CONTROL_PREFIX):
+            return self.send(Response(405, "text/plain", b"method not allowed"), True)
+        self.handle_control()
+
+    # --- control endpoints (no faults, not logged) ------------------------------------
+    def handle_control(self):
+        rp = self.replica
+        length = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(length) if length else b""
+        path = self.path.split("?")[0]
+        try:
+            if path == "/__replica/control" and self.command == "POST":
+                body = rp.control(json.loads(data or b"{}"))
+            elif path == "/__replica/control":
+                body = dict(rp.faults.options)
+            elif path == "/__replica/log/clear" and self.command == "POST":
+                rp.log.clear()
+                body = {"cleared": True}
+            elif path == "/__replica/log":
+                body = rp.log.entries()
+            else:
+                return self.send(Response(404, "application/json", b'{"error": "unknown endpoint"}'), True)
+        except (ValueError, TypeError) as exc:
+            return self.send(Response(400, "application/json", json.dumps({"error": str(exc)}).encode()), True)
+        self.send(Response(200, "application/json", json.dumps(body).encode()), True)
+
+    # --- the site -------------------------------------------------------------------
+    def answer(self, send_body: bool):
+        if self.path.startswith(CONTROL_PREFIX):
+            return self.handle_control()
+        rp, ua = self.replica, self.headers.get("User-Agent")
+        rp.faults.delay()
+        if rp.faults.blocked(ua):
+            response = Response(403, "text/html; charset=UTF-8", CLOUDFLARE_BLOCK.encode())
+        elif rp.faults.rate_limited():
+            response = Response(429, "text/plain; charset=utf-8", b"Too Many Requests\n")
+        elif (status := rp.faults.error_status(self.path)) is not None:
+            response = Response(status, "text/html; charset=utf-8", f"<html><body><h1>{status}</h1></body></html>".encode())
+        else:
+            options = rp.faults.options
+            response = resolve(rp.model, options["epoch"], self.path, options["markup_change"])
+        cut = rp.faults.truncation(self.path) if response.status == 200 and response.truncatable else None
+        rp.log.add(self.path, response.status, ua)
+        self.send(response, send_body, cut)
+
+    def send(self, response: Response, send_body: bool, cut: str | None = None):
+        body = response.body
+        length = len(body)
+        if cut:
+            body = body[: self.replica.faults.cut_point(self.path, len(body))]
+            if cut == "short_length":
+                length = len(body)
+            else:  # the full length was promised: the client sees the connection drop
+                self.close_connection = True
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(length))
+        if response.status == 429:
+            self.send_header("Retry-After", "1")
+        if cut == "early_close":
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+        self.wfile.flush()
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+
+
+def make_server(replica: Replica, host: str, port: int) -> Server:
+    handler = type("ReplicaHandler", (Handler,), {"replica": replica})
+    return Server((host, port), handler)
