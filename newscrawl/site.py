@@ -111,12 +111,12 @@ BODY_PARAGRAPHS = "div.p-content p"
 BODY_EXCLUDE_ANCESTORS = ("div.dual-related", "blockquote.twitter-tweet", "figure")
 READ_MORE_PREFIX = "Read more:"
 RELATED_LINKS = "div.p-content div.dual-related a[href]"
+VIDEO_PLAYER = "div.video-player"  # its poster is not an article image
 FIGURE_SELECTOR = "main figure"  # the article's own figures, filtered below
-FIGURE_EXCLUDE_ANCESTORS = ("div.dual-related", "section.most-read", "section.read-next", "div.card")
+FIGURE_EXCLUDE_ANCESTORS = ("div.dual-related", "section.most-read", "section.read-next", "div.card", VIDEO_PLAYER)
 IMAGE_SRC_ATTR = "data-src"  # src holds a lazy-loading placeholder
 CREDIT_RE = re.compile(r"^(?P<caption>.*?)\s*\((?P<credit>[^()]*)\)\s*$", re.S)
 TAG_LINKS = "div.tags-list a[href]"
-VIDEO_PLAYER = "div.video-player"
 
 # --- listings ----------------------------------------------------------------
 CARD_SELECTOR = "div.listing div.card"

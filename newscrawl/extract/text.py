@@ -11,6 +11,8 @@ import unicodedata
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# _ZERO_WIDTH and _CONTROL in one pass; _SPACES is exactly str.isspace(), so split() collapses the same runs
+_DROPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
 PARAGRAPH_SEPARATOR = "\n\n"
 
 
@@ -19,9 +21,9 @@ def normalise_text(text: str | None) -> str:
     if not text:
         return ""
     text = html.unescape(text) if "&" in text else text
-    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
-    text = _CONTROL.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(_DROPPED.sub("", text).split())
 
 
 def normalise_body(body: str | None) -> str:

@@ -20,6 +20,7 @@ class Thresholds:
     error_rate: float = 0.05  # failed requests / requests
     blocked_rate: float = 0.1  # 403 answers / responses
     retry_rate: float = 0.5  # retries / requests
+    empty_listings: int = 0  # listings whose first page may have no article links
     min_articles: int = 20  # below this many articles, coverage is not judged
     history_runs: int = 5
 
@@ -102,9 +103,9 @@ def check_rates(run: dict, t: Thresholds) -> list[MonitorResult]:
             for name, rate, limit, what in checks]
 
 
-def check_listings(run: dict) -> MonitorResult:
+def check_listings(run: dict, t: Thresholds) -> MonitorResult:
     empty = run["stats"].get("listing/empty/first_page", 0)
-    if empty:
+    if empty > t.empty_listings:
         return MonitorResult("listings", False, f"{empty} listing(s) yielded no article links on their first page",
                              {"empty": empty})
     return MonitorResult("listings", True, "every listing yielded article links")
@@ -113,4 +114,4 @@ def check_listings(run: dict) -> MonitorResult:
 def evaluate(run: dict, history: list[dict], t: Thresholds | None = None) -> list[MonitorResult]:
     t = t or Thresholds()
     return [check_articles(run), *check_coverage(run, history, t), check_fallbacks(run, history, t),
-            *check_rates(run, t), check_listings(run)]
+            *check_rates(run, t), check_listings(run, t)]

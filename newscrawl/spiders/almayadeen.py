@@ -7,11 +7,11 @@ site facts live in newscrawl.site. Arguments: see AlmayadeenArguments (`-a since
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from scrapy import Request, Spider
-from scrapy.exceptions import CloseSpider
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
@@ -22,6 +22,10 @@ from newscrawl.extract.sitemap import parse_sitemap_index, parse_urlset
 from newscrawl.items import ArticleItem
 from newscrawl.spiders.arguments import AlmayadeenArguments, ArgumentError
 from newscrawl.urls import canonical_url, host_of, mirror_url, path_of
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:48] or "unknown"
 
 
 class Kind(enum.IntEnum):
@@ -57,6 +61,11 @@ class AlmayadeenSpider(Spider):
         spider.allowed_domains = [host_of(spider.base_url).split(":")[0], site.SITE_HOST]
         return spider
 
+    @property
+    def saturated(self) -> bool:
+        """max_articles reached: no more discovery, the crawl drains what it has scheduled."""
+        return bool(self.args.max_articles and self.scheduled_articles >= self.args.max_articles)
+
     # --- URLs -----------------------------------------------------------------------
     def canonical(self, url: str, base: str | None = None) -> str:
         return canonical_url(url, base=base, mirror_hosts=self.mirror_hosts)
@@ -64,6 +73,11 @@ class AlmayadeenSpider(Spider):
     def request(self, canonical: str, kind: Kind, callback, **meta) -> Request:
         return Request(mirror_url(canonical, self.base_url), callback=callback, priority=int(kind),
                        meta={"kind": kind.name.lower(), **meta}, errback=self.on_error)
+
+    @staticmethod
+    def page_of(url: str) -> int:
+        values = parse_qs(urlsplit(url).query).get(site.PAGE_PARAM, ["1"])
+        return int(values[0]) if values[0].isdigit() else 1
 
     def listing_page(self, canonical: str, page: int) -> str:
         return canonical if page <= 1 else f"{canonical}?{site.PAGE_PARAM}={page}"
@@ -84,7 +98,7 @@ class AlmayadeenSpider(Spider):
     def tag_request(self, name: str) -> Request:
         url = self.canonical(site.SITE_URL + site.TAG_PATH.format(name=quote(name, safe="")))
         self.seen_tags.add(url)
-        return self.request(url, Kind.TAG, self.parse_listing, page=1, listing=url, via="tags")
+        return self.request(url, Kind.TAG, self.parse_listing, via="tags")
 
     # --- listings ---------------------------------------------------------------------------
     async def parse_home(self, response):
@@ -94,15 +108,14 @@ class AlmayadeenSpider(Spider):
         @returns requests 1
         """
         via = "listings" if "listings" in self.args.discover else "tags"
-        if "listings" in self.args.discover:
+        if "listings" in self.args.discover and not self.saturated:
             for url in extract_nav(response.text, response.url):
                 path = path_of(url).strip("/")
                 if self.args.sections and path in site.SECTIONS and path not in self.args.sections:
                     continue
                 if self.args.sections and path not in site.SECTIONS:
                     continue  # regions mix every section; with a section filter they add nothing
-                yield self.request(self.canonical(url), Kind.LISTING, self.parse_listing, page=1,
-                                   listing=self.canonical(url), via="listings")
+                yield self.request(self.canonical(url), Kind.LISTING, self.parse_listing, via="listings")
         async for request in self.article_requests(extract_cards(response.text, response.url), via):
             yield request
 
@@ -113,23 +126,25 @@ class AlmayadeenSpider(Spider):
         @returns requests 1
         """
         cards = extract_cards(response.text, response.url)
-        listing, page = response.meta["listing"], response.meta["page"]
-        self.crawler.stats.inc_value(f"listing/pages/{response.meta['via']}")
+        listing, page = self.canonical(response.url), self.page_of(response.url)
+        via = response.meta.get("via", "listings")
+        self.crawler.stats.inc_value(f"listing/pages/{via}")
         if not cards:
             if page == 1:
                 self.crawler.stats.inc_value("listing/empty/first_page")
                 self.logger.warning("listing %s has no article links", listing)
             return
-        async for request in self.article_requests(cards, response.meta["via"]):
+        async for request in self.article_requests(cards, via):
             yield request
+        if self.saturated:
+            return
         dated = [card.date for card in cards if card.date]
         since = self.args.since.astimezone(site.TIMEZONE).date() if self.args.since else None
         if since and dated and max(dated) < since:
             self.crawler.stats.inc_value("listing/stopped/since")
             return
-        yield self.request(self.listing_page(listing, page + 1), Kind.TAG if response.meta["via"] == "tags"
-                           else Kind.LISTING, self.parse_listing, page=page + 1, listing=listing,
-                           via=response.meta["via"])
+        kind = Kind.TAG if via == "tags" else Kind.LISTING
+        yield self.request(self.listing_page(listing, page + 1), kind, self.parse_listing, via=via)
 
     # --- sitemaps -------------------------------------------------------------------------
     def parse_sitemap_index(self, response):
@@ -195,8 +210,8 @@ class AlmayadeenSpider(Spider):
         stored = await self.stored_versions([url for url, _ in candidates])
         stats = self.crawler.stats
         for url, hint in candidates:
-            if self.args.max_articles and self.scheduled_articles >= self.args.max_articles:
-                raise CloseSpider("max_articles")
+            if self.saturated:
+                return
             first_meeting = url not in self.known_articles
             if first_meeting:
                 self.known_articles.add(url)
@@ -250,19 +265,19 @@ class AlmayadeenSpider(Spider):
         for field_name, source in extraction.sources.items():
             stats.inc_value(f"extract/source/{field_name}/{source or 'none'}")
         for problem in extraction.problems:
-            stats.inc_value(f"extract/problem/{problem.split(':')[0]}")
+            stats.inc_value(f"extract/problem/{slug(problem.split(':')[0])}")
         fields = extraction.fields
         if not self.args.in_window(fields.get("published_at")):
             stats.inc_value("articles/skipped/out_of_window")
         else:
             stats.inc_value("articles/extracted")
             yield ArticleItem(**fields)
-        if "tags" in self.args.discover and not self.args.tags:
+        if "tags" in self.args.discover and not self.args.tags and not self.saturated:
             for tag_url in extract_tag_links(response.text, response.url):
                 tag_url = self.canonical(tag_url)
                 if tag_url not in self.seen_tags:
                     self.seen_tags.add(tag_url)
-                    yield self.request(tag_url, Kind.TAG, self.parse_listing, page=1, listing=tag_url, via="tags")
+                    yield self.request(tag_url, Kind.TAG, self.parse_listing, via="tags")
 
     def on_error(self, failure):
         request = failure.request

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from newscrawl import site
@@ -13,6 +14,10 @@ from tests.replica.render_article import render_article
 from tests.replica.render_listing import render_home, render_listing
 
 HTML = "text/html; charset=utf-8"
+# The seed article (a real page, in the site's markup) is served at its real path, unlinked and
+# outside the truth, so that `scrapy check` contracts name one page that exists here and live.
+SEED_PATH = "/news/politics/blinken-calls-for-immediate-halt-to-armenia-azerbaijan-fight"
+SEED_PAGE = Path(__file__).resolve().parents[1] / "fixtures" / "seed-article.html"
 XML = "application/xml; charset=utf-8"
 
 
@@ -55,6 +60,8 @@ def resolve(model: SiteModel, epoch: int, raw_path: str, markup_change: str = ""
                         render_feeds.breaking_json(model.ticker_lines(epoch)).encode())
     if path == "/static/ticker.js":
         return Response(200, "application/javascript; charset=utf-8", render_feeds.TICKER_JS.encode())
+    if path == SEED_PATH:
+        return Response(200, HTML, SEED_PAGE.read_bytes())
     if path == "/static/placeholder.png":
         return Response(200, "image/png", render_feeds.PLACEHOLDER_PNG)
     key = "tag:" + path[len("/tags/"):] if path.startswith("/tags/") else path
