@@ -115,13 +115,15 @@ def test_truncated_bodies_both_ways_then_whole(replica_factory):
     assert error is None and json.loads(body)["items"]
 
 
-def test_markup_change_moves_the_byline_author(replica_factory):
+def test_markup_change_moves_the_byline(replica_factory):
     rp = replica_factory(articles=50, markup_change="byline")
     path = article_paths(1, articles=50)[0]
     status, _, body, _ = get(rp, path)
     assert status == 200
     sel = Selector(text=body.decode())
-    assert not sel.css("ul.byline li.author") and sel.css("div.details-white-box div.writer::text").get().startswith("By ")
+    assert not sel.css("ul.byline")
+    assert sel.css("div.details-white-box div.writer span.author::text").get().startswith("By ")
+    assert sel.css("div.writer span.date::text").get()
     rp.control(markup_change="")
     sel = Selector(text=get(rp, path)[2].decode())
     assert sel.css("ul.byline li.author") and not sel.css("div.writer")

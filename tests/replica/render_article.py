@@ -110,15 +110,18 @@ def render_article(head: Head, doc: dict, body: Body, targets: list[Head], seed:
     meta = metadata(head, doc, body)
     heading = "h2" if "title_h2" in f else "h1"
     byline_author = f"By {text(author_line(head.authors))}"
-    writer = f'      <div class="writer">{byline_author}</div>\n' if markup_change == "byline" else ""
-    items = [] if writer else [f'        <li class="author">{byline_author}</li>\n']
+    items = [f'        <li class="author">{byline_author}</li>\n']
     if head.source:
         items.append(f'        <li class="source">Source: {text(head.source)}</li>\n')
     items.append(f'        <li class="date">{clock.visible(head.published)}</li>\n')
+    byline = ['      <ul class="byline">\n', *items, "      </ul>\n"]
+    if markup_change == "byline":  # a redesign: the byline moves out of ul.byline into div.writer
+        byline = ['      <div class="writer">\n', *(i.replace("<li ", "<span ").replace("</li>", "</span>")
+                                                    for i in items), "      </div>\n"]
     read_time = f'      <span class="read-time">{doc["reading_minutes"]} Min Read</span>\n' if doc["reading_minutes"] else ""
     out = ['  <article class="article-page">\n    <div class="details-white-box">\n',
-           f'      <{heading} class="article-title">{text(head.visible_title)}</{heading}>\n', writer,
-           '      <ul class="byline">\n', *items, "      </ul>\n", read_time, "    </div>\n",
+           f'      <{heading} class="article-title">{text(head.visible_title)}</{heading}>\n',
+           *byline, read_time, "    </div>\n",
            f'    <p class="lg_para summary">{text(body.lead, 1)}</p>\n',
            '    <ul class="share-links"><li><a href="#">x</a></li></ul>\n']
     if body.poster:

@@ -1,0 +1,56 @@
+"""CleaningPipeline: normalises every ArticleItem (newscrawl.pipelines.cleaning_rules); other items pass."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import NotConfigured
+
+from newscrawl import site
+from newscrawl.items import ArticleItem
+from newscrawl.pipelines.cleaning_rules import clean_article
+from newscrawl.pipelines.stats import PipelineStats
+from newscrawl.urls import host_of
+
+logger = logging.getLogger(__name__)
+
+
+class CleaningPipeline:
+    """Stats: ``clean/items/in|out``, ``clean/fields/changed/<field>``. Off with ``CLEANING_ENABLED = False``."""
+
+    def __init__(self, stats: PipelineStats, mirror_hosts: tuple[str, ...] = ()):
+        self.stats = stats
+        self.mirror_hosts = mirror_hosts
+
+    @classmethod
+    def from_crawler(cls, crawler) -> CleaningPipeline:
+        if not crawler.settings.getbool("CLEANING_ENABLED", True):
+            raise NotConfigured("CLEANING_ENABLED is off")
+        # pages fetched from a mirror (BASE_URL) are stored under the site's own URLs
+        base_host = host_of(crawler.settings.get("BASE_URL") or site.SITE_URL)
+        mirror_hosts = (base_host,) if base_host and base_host.split(":")[0] != site.SITE_HOST else ()
+        return cls(PipelineStats(crawler.stats, "clean"), mirror_hosts)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        self.stats.item_in()
+        adapter = ItemAdapter(item)
+        before = adapter.asdict()
+        for field, value in clean_article(before, self.mirror_hosts).items():
+            if not same(value, before[field]):
+                adapter[field] = value
+                self.stats.inc("fields", "changed", field)
+        self.stats.item_out()
+        return item
+
+    def close_spider(self) -> None:
+        logger.info("clean: %s; fields changed: %s", self.stats.summary(),
+                    self.stats.under("fields", "changed") or "none")
+
+
+def same(a: Any, b: Any) -> bool:
+    # == alone calls a Beirut-time datetime equal to its UTC form, which still has to be replaced
+    return type(a) is type(b) and a == b and repr(a) == repr(b)

@@ -1,0 +1,126 @@
+"""Plausibility and cross-field rules that JSON Schema cannot express.
+
+Each rule is a named function ``rule(doc, limits, now) -> list[(field, message)]``.
+A rule checks only values of the right type: a wrong type is already the schema's
+``type`` error, reported once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Callable
+
+from newscrawl import site
+from newscrawl.extract import text
+
+DATE_FIELDS = ("published_at", "modified_at", "first_seen_at", "last_seen_at")
+SITE_FOUNDED_AT = datetime.combine(date.fromisoformat(site.SITE_FOUNDED), time(), tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Thresholds of the rules; each is a setting of the validation pipeline (VALIDATION_*)."""
+
+    min_body_words: int = 5
+    future_skew: timedelta = timedelta(days=1)  # clock skew tolerated for dates ahead of now
+    min_words_per_minute: int = 40  # reading_minutes is rounded up by the site: (N-1) minutes at this pace
+    max_words_per_minute: int = 600
+
+
+Problem = tuple[str, str]
+Rule = Callable[[dict, Limits, datetime], list[Problem]]
+
+
+def _dates(doc: dict) -> list[tuple[str, datetime]]:
+    return [(f, doc[f]) for f in DATE_FIELDS if isinstance(doc.get(f), datetime) and doc[f].tzinfo]
+
+
+def utc(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
+    return [(f, f"{value.isoformat()} is not in UTC") for f, value in _dates(doc) if value.utcoffset()]
+
+
+def not_in_future(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
+    latest = now + limits.future_skew
+    return [(f, f"{value.isoformat()} is after {latest.isoformat()}") for f, value in _dates(doc) if value > latest]
+
+
+def not_before_site(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
+    return [
+        (f, f"{value.isoformat()} is before the site existed ({site.SITE_FOUNDED})")
+        for f, value in _dates(doc)
+        if value < SITE_FOUNDED_AT
+    ]
+
+
+def body_words(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
+    body = doc.get("body")
+    if isinstance(body, str) and text.word_count(body) < limits.min_body_words:
+        return [("body", f"{text.word_count(body)} words, fewer than {limits.min_body_words}")]
+    return []
+
+
+def word_count_matches_body(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
+    body, count = doc.get("body"), doc.get("word_count")
+    if isinstance(body, str) and _is_int(count) and count != text.word_count(body):
+        return [("word_count", f"{count} but the body has {text.word_count(body)} words")]
+    return []
+
+
+def reading_minutes_consistent(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
+    minutes, count = doc.get("reading_minutes"), doc.get("word_count")
+    if not (_is_int(minutes) and _is_int(count)) or minutes < 1:
+        return []
+    low = (minutes - 1) * limits.min_words_per_minute
+    high = minutes * limits.max_words_per_minute
+    if low <= count <= high:
+        return []
+    return [("reading_minutes", f"{minutes} min for {count} words (expected {low}..{high} words)")]
+
+
+def content_hash_matches_text(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
+    title, body, digest = doc.get("title"), doc.get("body"), doc.get("content_hash")
+    if isinstance(title, str) and isinstance(body, str) and isinstance(digest, str):
+        if digest != text.content_hash(title, body):
+            return [("content_hash", "is not the SHA-256 of the normalised title and body")]
+    return []
+
+
+def _path_section(url: Any) -> str | None:
+    """The section a site URL's path names, "" for a site URL that is no article path, None for others."""
+    if not (isinstance(url, str) and url.startswith(site.SITE_URL + "/")):
+        return None
+    match = site.ARTICLE_PATH_RE.match(url[len(site.SITE_URL):])
+    if match is None:
+        return ""
+    return match["flat"] or f"{match['kind']}/{match['section']}"
+
+
+def article_path(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
+    if _path_section(doc.get("url")) == "":
+        return [("url", "is not an article path (/{kind}/{section}/{slug} or /{infographs|in-pictures}/{slug})")]
+    return []
+
+
+def section_matches_url(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
+    path_section, section = _path_section(doc.get("url")), doc.get("section")
+    if path_section and isinstance(section, str) and path_section != section:
+        return [("section", f"{section!r} but the URL is in {path_section!r}")]
+    return []
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+RULES: dict[str, Rule] = {
+    "utc": utc,
+    "not_in_future": not_in_future,
+    "not_before_site": not_before_site,
+    "body_words": body_words,
+    "word_count_matches_body": word_count_matches_body,
+    "reading_minutes_consistent": reading_minutes_consistent,
+    "content_hash_matches_text": content_hash_matches_text,
+    "article_path": article_path,
+    "section_matches_url": section_matches_url,
+}
