@@ -69,9 +69,11 @@ MONGO_FLUSH_SECONDS = 2.0
 
 # --- Playwright: only requests that ask for it (meta playwright=True) go through a browser
 DOWNLOAD_HANDLERS_PLAYWRIGHT = {
-    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "http": "newscrawl.browser.BoundedPlaywrightHandler",
+    "https": "newscrawl.browser.BoundedPlaywrightHandler",
 }
+BREAKING_WAIT_MS = 15000  # how long a rendered page may take to show a ticker line
+BROWSER_DEADLINE = 60.0  # seconds for one browser request before the browser is replaced
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 CHROMIUM_EXECUTABLE = os.environ.get("CHROMIUM_EXECUTABLE", "")  # empty: search the Debian paths
 
