@@ -35,8 +35,10 @@ COSMETIC = (  # (name, share, minimum, exclusive variants it never goes with)
 )
 CHANGED_SHARE = 0.10
 # a change needs dates to show it in lastmod and a body of its own
+# tags_only: a change shows only in a sitemap's lastmod, and those articles are in no sitemap,
+# so no crawler could notice it without downloading everything again
 NOT_CHANGING = {"date_visible_only", "no_metadata", "broken_metadata", "disagreement", "duplicate",
-                "duplicate_original", *INVALID}
+                "duplicate_original", "tags_only", *INVALID}
 
 
 def quota(n: int, share: float, minimum: int) -> int:
