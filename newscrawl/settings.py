@@ -94,3 +94,9 @@ NEWSCRAWL_ALERT_FILE = os.environ.get("NEWSCRAWL_ALERT_FILE", "")
 NEWSCRAWL_ALERT_EMAIL_TO = os.environ.get("NEWSCRAWL_ALERT_EMAIL_TO", "")
 NEWSCRAWL_ALERT_SMTP_PASSWORD = os.environ.get("NEWSCRAWL_ALERT_SMTP_PASSWORD", "")
 NEWSCRAWL_STATS_FILE = os.environ.get("NEWSCRAWL_STATS_FILE", "")
+
+# --- distributed crawling: REDIS_URL (a secret: env only) makes this process a worker of a shared frontier
+REDIS_URL = os.environ.get("REDIS_URL", "")
+ADDONS = {"newscrawl.distributed.DistributedAddon": 0}
+NEWSCRAWL_IDLE_CLOSE_SECONDS = 30.0  # close after the whole frontier has been quiet this long
+NEWSCRAWL_LEASE_SECONDS = 60.0  # a dead worker's pages go back to the queue after this long
