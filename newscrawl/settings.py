@@ -64,8 +64,14 @@ VALIDATION_FUTURE_SKEW_HOURS = 24.0
 VALIDATION_MIN_WORDS_PER_MINUTE = 40
 VALIDATION_MAX_WORDS_PER_MINUTE = 600
 VALIDATION_REJECTS_FILE = ""  # empty: <NEWSCRAWL_DATA_DIR>/rejects.jsonl
+NEWSCRAWL_STORE_ENABLED = True
 MONGO_FLUSH_ITEMS = 100
 MONGO_FLUSH_SECONDS = 2.0
+MONGO_RETRY_SECONDS = 30.0  # then the batch goes to <NEWSCRAWL_DATA_DIR>/journal/articles.jsonl
+MONGO_MAX_PENDING_FLUSHES = 4  # backpressure: process_item waits beyond this
+MONGO_SERVER_SELECTION_TIMEOUT_MS = int(os.environ.get("MONGO_SERVER_SELECTION_TIMEOUT_MS", "10000"))
+NEWSCRAWL_EMBEDDED_KEEP = False  # True: leave the embedded server running after the crawl
+NEWSCRAWL_KEEP_PAGES = False  # True: keep each article's raw HTML, compressed, in `pages`
 
 # --- Playwright: only requests that ask for it (meta playwright=True) go through a browser
 DOWNLOAD_HANDLERS_PLAYWRIGHT = {

@@ -1,0 +1,213 @@
+"""Store items in MongoDB in batches, off the reactor, surviving a store that goes away.
+
+Items are buffered and flushed every MONGO_FLUSH_ITEMS items or MONGO_FLUSH_SECONDS
+seconds and at close. Each flush runs in the pipeline's own single worker thread (so
+flushes are serial and never hold the reactor's thread pool, which also resolves DNS).
+Transient errors are retried with exponential backoff for MONGO_RETRY_SECONDS; then
+the batch goes to the journal (<NEWSCRAWL_DATA_DIR>/journal/articles.jsonl) and the
+crawl goes on. The journal is replayed at open and after the next successful flush.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred, DeferredList
+from twisted.internet.task import LoopingCall
+from twisted.internet.threads import deferToThreadPool
+from twisted.python.threadpool import ThreadPool
+
+from newscrawl.items import BreakingItem
+from newscrawl.store import Store, get_store
+from newscrawl.store.connection import mask_uri
+from newscrawl.store.retry import TRANSIENT_ERRORS, with_retry
+
+logger = logging.getLogger(__name__)
+
+
+def is_breaking(item: Any, doc: dict) -> bool:
+    return isinstance(item, BreakingItem) or ("text_hash" in doc and "content_hash" not in doc)
+
+
+class MongoPipeline:
+    def __init__(self, crawler, store: Store):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.store = store
+        settings = crawler.settings
+        self.flush_items = settings.getint("MONGO_FLUSH_ITEMS", 100)
+        self.flush_seconds = settings.getfloat("MONGO_FLUSH_SECONDS", 2.0)
+        self.retry_seconds = settings.getfloat("MONGO_RETRY_SECONDS", 30.0)
+        self.max_pending = settings.getint("MONGO_MAX_PENDING_FLUSHES", 4)
+        self.articles: list[dict] = []
+        self.breaking: list[dict] = []
+        self.in_flight: set[Deferred] = set()
+        self.waiters: list[Deferred] = []
+        self.journal_dirty = False  # touched only from the worker thread
+        self.pool = ThreadPool(minthreads=1, maxthreads=1, name="newscrawl-store")
+        self.loop: LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        store = get_store(crawler)
+        if store is None:
+            raise NotConfigured("storage is off (NEWSCRAWL_STORE_ENABLED = False)")
+        return cls(crawler, store)
+
+    # --- the spider's lifetime ----------------------------------------------------
+
+    async def open_spider(self) -> None:
+        from twisted.internet import reactor
+
+        self.pool.start()
+        # should close_spider never run, a live worker thread would keep the process from exiting
+        reactor.addSystemEventTrigger("during", "shutdown", self._stop_pool)
+        self.loop = LoopingCall(self.flush)
+        self.loop.start(self.flush_seconds, now=False)
+        replayed = await maybe_deferred_to_future(self._in_thread(self.connect_and_replay))
+        if replayed:
+            self.stats.inc_value("mongo/journal/replayed", replayed)
+
+    async def process_item(self, item: Any) -> Any:
+        doc = ItemAdapter(item).asdict()
+        (self.breaking if is_breaking(item, doc) else self.articles).append(doc)
+        self.stats.inc_value("mongo/items/in")
+        if len(self.articles) + len(self.breaking) >= self.flush_items:
+            self.flush()
+        # backpressure: hold the item (and so the scraper) while too many flushes are queued
+        while len(self.in_flight) > self.max_pending:
+            waiter: Deferred = Deferred()
+            self.waiters.append(waiter)
+            await maybe_deferred_to_future(waiter)
+        return item
+
+    async def close_spider(self) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        self.flush()
+        if self.in_flight:
+            await maybe_deferred_to_future(DeferredList(list(self.in_flight)))
+        await maybe_deferred_to_future(self._in_thread(self.store.close))
+        self._stop_pool()
+
+    def _stop_pool(self) -> None:
+        if self.pool.started and not self.pool.joined:
+            self.pool.stop()
+
+    # --- flushing ------------------------------------------------------------------
+
+    def flush(self) -> Deferred | None:
+        """Hand the buffered items to the worker thread (called on the reactor thread)."""
+        if not (self.articles or self.breaking):
+            return None
+        articles, breaking = self.articles, self.breaking
+        self.articles, self.breaking = [], []
+        d = self._in_thread(self.write, articles, breaking, datetime.now(timezone.utc))
+        self.in_flight.add(d)
+        d.addCallback(self._count)
+        d.addErrback(lambda f: logger.error("store flush failed", exc_info=(f.type, f.value, f.getTracebackObject())))
+        d.addBoth(self._flushed, d)
+        return d
+
+    def _flushed(self, _: Any, d: Deferred) -> None:
+        self.in_flight.discard(d)
+        if len(self.in_flight) <= self.max_pending:
+            waiters, self.waiters = self.waiters, []
+            for waiter in waiters:
+                waiter.callback(None)
+
+    def _count(self, increments: Counter) -> None:
+        for key, value in increments.items():
+            if value:
+                self.stats.inc_value(key, value)
+
+    def _in_thread(self, fn, *args) -> Deferred:
+        from twisted.internet import reactor
+
+        return deferToThreadPool(reactor, self.pool, fn, *args)
+
+    # --- the worker thread -----------------------------------------------------------
+
+    def connect_and_replay(self) -> int:
+        """Connect (starting the embedded server if need be) and replay the journal; records replayed."""
+        try:
+            self.store.db  # noqa: B018 - connects, ensures indexes and the validator
+        except TRANSIENT_ERRORS as exc:
+            logger.warning("MongoDB store unreachable at open (%s); writes will be retried, then journaled",
+                           str(exc).split(",")[0][:200])
+            self.journal_dirty = True
+            return 0
+        logger.info("MongoDB store: %s (database %s)", mask_uri(self.store.uri or ""), self.store.db.name)
+        return self.replay()
+
+    def replay(self) -> int:
+        journal = self.store.journal
+        if journal is None or not journal.pending():
+            self.journal_dirty = False
+            return 0
+        try:
+            replayed = journal.replay(self.store)
+        except TRANSIENT_ERRORS as exc:
+            logger.warning("journal replay interrupted (%s); it will be tried again", type(exc).__name__)
+            self.journal_dirty = True
+            return 0
+        except Exception:
+            # not something a retry fixes: leave the journal for the next run (and a human), stop trying now
+            logger.exception("journal replay failed; %s keeps the records", journal.path)
+            self.journal_dirty = False
+            return 0
+        self.journal_dirty = False
+        if replayed:
+            logger.info("replayed %d journaled records into the store", replayed)
+        return replayed
+
+    def _upsert(self, kind: str, docs: list[dict], now: datetime):
+        if kind == "articles":
+            return self.store.articles.upsert_many(docs, now)
+        return self.store.breaking.upsert_many(docs, now)
+
+    def write(self, articles: list[dict], breaking: list[dict], now: datetime) -> Counter:
+        """Store one flush; the stats increments (applied on the reactor thread)."""
+        inc: Counter = Counter()
+        journaled = False
+
+        def retrying(exc: BaseException, attempt: int) -> None:
+            inc["mongo/flush/retries"] += 1
+            try:
+                self.store.recover()
+            except Exception as error:  # the next attempt reports what is still wrong
+                logger.warning("could not restart the embedded store: %s", error)
+
+        for kind, docs in (("articles", articles), ("breaking", breaking)):
+            if not docs:
+                continue
+            try:
+                result = with_retry(lambda: self._upsert(kind, docs, now), self.retry_seconds, retrying)
+            except Exception as exc:
+                # unreachable for too long, or a failure nobody can fix mid-crawl: keep the batch, go on
+                written = self.store.journal.append(kind, docs, now)
+                inc["mongo/journal/written"] += written
+                journaled = self.journal_dirty = True
+                if isinstance(exc, TRANSIENT_ERRORS):
+                    logger.error("MongoDB store unreachable for %ss (%s): %d %s journaled to %s", self.retry_seconds,
+                                 type(exc).__name__, written, kind, self.store.journal.path)
+                else:
+                    inc["mongo/flush/errors"] += 1
+                    logger.exception("storing %d %s failed; journaled to %s", written, kind, self.store.journal.path)
+                continue
+            if kind == "articles":
+                for outcome, n in result.counts.items():
+                    inc[f"mongo/articles/{outcome}"] += n
+            else:
+                inc["mongo/breaking/new"] += result["new"]
+                inc["mongo/breaking/seen"] += result["seen"]
+        inc["mongo/flush/count"] += 1
+        if self.journal_dirty and not journaled:
+            inc["mongo/journal/replayed"] += self.replay()
+        return inc
