@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 
-from newscrawl import __version__, site
+from newscrawl import __version__, security, site
+
+security.install()  # mask secrets in every log line of this process, from the first one
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
@@ -90,6 +92,7 @@ TELNETCONSOLE_ENABLED = False
 SPIDER_CONTRACTS = {"newscrawl.contracts.PageContract": 10}
 COMMANDS_MODULE = "newscrawl.commands"
 EXTENSIONS = {
+    "newscrawl.security.SecretsMasking": 0,
     "newscrawl.health.extension.CrawlHealth": 500,
     "newscrawl.extensions.statsfile.StatsFile": 900,
 }

@@ -122,13 +122,21 @@ def select_within(node, css: str, scopes: list, scope_css: str) -> list:
     return _distinct(e for scope in scopes for e in xpath(scope))
 
 
+# elements whose content is code or raw text, never article text
+NON_TEXT = ("script", "style", "noscript", "template", "iframe", "noembed", "noframes", "object", "xmp",
+            "plaintext", "textarea")
+_TEXT_NODES = etree.XPath(".//text()[not(" + " or ".join(f"ancestor::{t}" for t in NON_TEXT) + ")]")
+
+
 def text_of(node) -> str:
-    """Normalised text of an element (all descendants) or of a selected string."""
+    """Normalised text of an element (all descendants but code) or of a selected string."""
     if node is None:
         return ""
     if isinstance(node, str):
         return normalise_text(node)
-    return normalise_text("".join(node.itertext()))
+    if node.tag in NON_TEXT:
+        return ""
+    return normalise_text("".join(_TEXT_NODES(node)))
 
 
 def first_text(node, css: str) -> str:
@@ -150,16 +158,27 @@ def link_url(href: str | None, page_url: str) -> str | None:
     href = (href or "").strip()
     if not href or href.startswith("#"):
         return None
-    absolute = urljoin(page_url or site.SITE_URL, href)
-    if urlsplit(absolute).scheme not in ("http", "https"):
+    try:  # one malformed href (e.g. "http://[::1") must not lose the page
+        absolute = urljoin(page_url or site.SITE_URL, href)
+        if urlsplit(absolute).scheme not in ("http", "https"):
+            return None
+        return canonical_url(absolute, mirror_hosts=mirror_hosts_of(page_url))
+    except ValueError:
         return None
-    return canonical_url(absolute, mirror_hosts=mirror_hosts_of(page_url))
 
 
-def asset_url(src: str, page_url: str) -> str:
-    """Absolute URL of an asset; the mirror's own host becomes the site's https host, others stay."""
-    absolute = urljoin(page_url or site.SITE_URL, src.strip())
-    parts = urlsplit(absolute)
+def asset_url(src: str, page_url: str) -> str | None:
+    """Absolute URL of an asset; the mirror's own host becomes the site's https host, others stay.
+
+    None for anything but an http(s) address (javascript:, data:, a malformed URL).
+    """
+    try:
+        absolute = urljoin(page_url or site.SITE_URL, src.strip())
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https"):
+        return None
     if parts.netloc.lower() in mirror_hosts_of(page_url):
         return urlunsplit(("https", site.SITE_HOST, parts.path, parts.query, parts.fragment))
     return absolute

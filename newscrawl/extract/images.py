@@ -6,7 +6,6 @@ from newscrawl import site
 from newscrawl.extract.dom import asset_url, select_outside, text_of
 
 
-
 def split_caption(text: str) -> tuple[str | None, str | None]:
     """``Caption (Credit)`` -> (caption, credit); each None when absent."""
     if not text:
@@ -25,5 +24,8 @@ def read_images(root, page_url: str) -> list[dict]:
             continue
         captions = [text_of(c) for c in figure.iter("figcaption")]
         caption, credit = split_caption(next((c for c in captions if c), ""))
-        images.append({"url": asset_url(src, page_url), "caption": caption, "credit": credit})
+        url = asset_url(src, page_url)
+        if url is None:
+            continue
+        images.append({"url": url, "caption": caption, "credit": credit})
     return images

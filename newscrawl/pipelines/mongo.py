@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from itemadapter import ItemAdapter
+from pymongo.errors import OperationFailure
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred, DeferredList
@@ -29,6 +30,10 @@ from newscrawl.store.connection import mask_uri
 from newscrawl.store.retry import TRANSIENT_ERRORS, with_retry
 
 logger = logging.getLogger(__name__)
+
+
+class StoreAuthenticationError(RuntimeError):
+    """The MongoDB server refused the configured user or password."""
 
 
 def is_breaking(item: Any, doc: dict) -> bool:
@@ -143,6 +148,12 @@ class MongoPipeline:
                            str(exc).split(",")[0][:200])
             self.journal_dirty = True
             return 0
+        except OperationFailure as exc:
+            if exc.code in (13, 18):  # Unauthorized, AuthenticationFailed: a clear message, no driver noise
+                raise StoreAuthenticationError(
+                    f"MongoDB refused the credentials in MONGODB_URI ({mask_uri(self.store.uri or '')}): "
+                    f"authentication failed") from None
+            raise
         logger.info("MongoDB store: %s (database %s)", mask_uri(self.store.uri or ""), self.store.db.name)
         return self.replay()
 

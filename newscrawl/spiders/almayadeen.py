@@ -230,6 +230,8 @@ class AlmayadeenSpider(Spider):
         if not known:
             return True
         version = known.get("modified_at") or known.get("published_at")
+        if known.get("alias_of"):  # the stored dates are its twin's: we last saw this URL's text then
+            version = known.get("last_seen_at")
         if hint is None or version is None:
             return False
         if isinstance(hint, datetime):
@@ -243,7 +245,7 @@ class AlmayadeenSpider(Spider):
         if store is None:
             return {}
         try:
-            return await maybe_deferred_to_future(deferToThread(store.articles.lookup, urls))
+            return await maybe_deferred_to_future(deferToThread(store.known_versions, urls))
         except Exception as exc:  # the store is down: crawl as if new; the pipeline journals
             self.crawler.stats.inc_value("incremental/lookup_failed")
             self.logger.warning("store lookup failed (%s); treating %d URLs as new", exc, len(urls))

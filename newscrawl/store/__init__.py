@@ -122,6 +122,24 @@ class Store:
     def rejects(self):
         return self.db["rejects"]
 
+    def known_versions(self, urls: Iterable[str]) -> dict[str, dict]:
+        """For incremental crawls: what the store holds of these URLs, stored or rejected.
+
+        A page rejected on purpose by validation is not downloaded again until the site shows
+        a newer version of it, like a stored article.
+        """
+        urls = list(dict.fromkeys(urls))
+        known = self.articles.lookup(urls)
+        missing = [url for url in urls if url not in known]
+        if missing:
+            projection = {"_id": 0, "url": 1, "item.modified_at": 1, "item.published_at": 1}
+            for doc in self.rejects.find({"url": {"$in": missing}}, projection):
+                item = doc.get("item") or {}
+                known.setdefault(doc["url"], {"modified_at": as_datetime(item.get("modified_at")),
+                                              "published_at": as_datetime(item.get("published_at")),
+                                              "rejected": True})
+        return known
+
     def save_rejects(self, docs: Iterable[dict]) -> int:
         """Record items that failed validation: {url, errors, item, at}. Keyed by (url, at): replays add nothing."""
         now = datetime.now(timezone.utc)
@@ -132,6 +150,17 @@ class Store:
         if not ops:
             return 0
         return self.rejects.bulk_write(ops, ordered=False).upserted_count
+
+
+def as_datetime(value) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return None
 
 
 def journal_path(settings: Any):

@@ -80,7 +80,7 @@ class Articles:
             info = {f: doc.get(f) for f in LOOKUP_FIELDS}
             for url in (doc["url"], *doc.get("aliases", ())):
                 if url in wanted and (url not in found or url == doc["url"]):
-                    found[url] = info
+                    found[url] = info if url == doc["url"] else {**info, "alias_of": doc["url"]}
         return found
 
     # --- internals ---------------------------------------------------------------
