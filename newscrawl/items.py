@@ -53,3 +53,13 @@ class BreakingItem:
     text_hash: str
     url: str | None = None
     seen_at: datetime | None = None
+
+
+@dataclass
+class PageItem:
+    """A kept raw page (NEWSCRAWL_KEEP_PAGES): zlib-compressed HTML, for re-extraction after a parser fix."""
+
+    url: str
+    fetched_at: datetime
+    status: int
+    html: bytes

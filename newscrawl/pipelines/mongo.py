@@ -24,7 +24,7 @@ from twisted.internet.task import LoopingCall
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
-from newscrawl.items import BreakingItem
+from newscrawl.items import BreakingItem, PageItem
 from newscrawl.store import Store, get_store
 from newscrawl.store.connection import mask_uri
 from newscrawl.store.retry import TRANSIENT_ERRORS, with_retry
@@ -40,6 +40,10 @@ def is_breaking(item: Any, doc: dict) -> bool:
     return isinstance(item, BreakingItem) or ("text_hash" in doc and "content_hash" not in doc)
 
 
+def is_page(item: Any) -> bool:
+    return isinstance(item, PageItem)
+
+
 class MongoPipeline:
     def __init__(self, crawler, store: Store):
         self.crawler = crawler
@@ -52,6 +56,7 @@ class MongoPipeline:
         self.max_pending = settings.getint("MONGO_MAX_PENDING_FLUSHES", 4)
         self.articles: list[dict] = []
         self.breaking: list[dict] = []
+        self.pages: list[dict] = []
         self.in_flight: set[Deferred] = set()
         self.waiters: list[Deferred] = []
         self.journal_dirty = False  # touched only from the worker thread
@@ -81,9 +86,10 @@ class MongoPipeline:
 
     async def process_item(self, item: Any) -> Any:
         doc = ItemAdapter(item).asdict()
-        (self.breaking if is_breaking(item, doc) else self.articles).append(doc)
+        buffer = self.pages if is_page(item) else self.breaking if is_breaking(item, doc) else self.articles
+        buffer.append(doc)
         self.stats.inc_value("mongo/items/in")
-        if len(self.articles) + len(self.breaking) >= self.flush_items:
+        if len(self.articles) + len(self.breaking) + len(self.pages) >= self.flush_items:
             self.flush()
         # backpressure: hold the item (and so the scraper) while too many flushes are queued
         while len(self.in_flight) > self.max_pending:
@@ -109,11 +115,11 @@ class MongoPipeline:
 
     def flush(self) -> Deferred | None:
         """Hand the buffered items to the worker thread (called on the reactor thread)."""
-        if not (self.articles or self.breaking):
+        if not (self.articles or self.breaking or self.pages):
             return None
-        articles, breaking = self.articles, self.breaking
-        self.articles, self.breaking = [], []
-        d = self._in_thread(self.write, articles, breaking, datetime.now(timezone.utc))
+        articles, breaking, pages = self.articles, self.breaking, self.pages
+        self.articles, self.breaking, self.pages = [], [], []
+        d = self._in_thread(self.write, articles, breaking, datetime.now(timezone.utc), pages)
         self.in_flight.add(d)
         d.addCallback(self._count)
         d.addErrback(lambda f: logger.error("store flush failed", exc_info=(f.type, f.value, f.getTracebackObject())))
@@ -181,9 +187,11 @@ class MongoPipeline:
     def _upsert(self, kind: str, docs: list[dict], now: datetime):
         if kind == "articles":
             return self.store.articles.upsert_many(docs, now)
+        if kind == "pages":
+            return self.store.pages.save_many(docs, now)
         return self.store.breaking.upsert_many(docs, now)
 
-    def write(self, articles: list[dict], breaking: list[dict], now: datetime) -> Counter:
+    def write(self, articles: list[dict], breaking: list[dict], now: datetime, pages: list[dict] = ()) -> Counter:
         """Store one flush; the stats increments (applied on the reactor thread)."""
         inc: Counter = Counter()
         journaled = False
@@ -195,7 +203,7 @@ class MongoPipeline:
             except Exception as error:  # the next attempt reports what is still wrong
                 logger.warning("could not restart the embedded store: %s", error)
 
-        for kind, docs in (("articles", articles), ("breaking", breaking)):
+        for kind, docs in (("articles", articles), ("breaking", breaking), ("pages", list(pages))):
             if not docs:
                 continue
             try:
@@ -215,6 +223,8 @@ class MongoPipeline:
             if kind == "articles":
                 for outcome, n in result.counts.items():
                     inc[f"mongo/articles/{outcome}"] += n
+            elif kind == "pages":
+                inc["mongo/pages/kept"] += len(docs)
             else:
                 inc["mongo/breaking/new"] += result["new"]
                 inc["mongo/breaking/seen"] += result["seen"]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime
+import zlib
+from datetime import datetime, timezone
 from urllib.parse import parse_qs, quote, urlsplit
 
 from scrapy import Request, Spider
@@ -19,7 +20,7 @@ from newscrawl import site
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.listing import extract_cards, extract_nav, extract_tag_links
 from newscrawl.extract.sitemap import parse_sitemap_index, parse_urlset
-from newscrawl.items import ArticleItem
+from newscrawl.items import ArticleItem, PageItem
 from newscrawl.spiders.arguments import AlmayadeenArguments, ArgumentError
 from newscrawl.urls import canonical_url, host_of, mirror_url, path_of
 
@@ -58,6 +59,7 @@ class AlmayadeenSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.base_url = crawler.settings.get("BASE_URL", site.SITE_URL).rstrip("/")
         spider.mirror_hosts = (host_of(spider.base_url),)
+        spider.keep_pages = crawler.settings.getbool("NEWSCRAWL_KEEP_PAGES", False)
         spider.allowed_domains = [host_of(spider.base_url).split(":")[0], site.SITE_HOST]
         return spider
 
@@ -269,6 +271,9 @@ class AlmayadeenSpider(Spider):
         for problem in extraction.problems:
             stats.inc_value(f"extract/problem/{slug(problem.split(':')[0])}")
         fields = extraction.fields
+        if self.keep_pages:
+            yield PageItem(url=url, fetched_at=datetime.now(timezone.utc), status=response.status,
+                           html=zlib.compress(response.body, 6))
         if not self.args.in_window(fields.get("published_at")):
             stats.inc_value("articles/skipped/out_of_window")
         else:

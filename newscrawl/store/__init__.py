@@ -23,6 +23,7 @@ from pymongo.errors import PyMongoError
 from newscrawl.store import connection
 from newscrawl.store.articles import Articles, UpsertResult
 from newscrawl.store.breaking import Breaking
+from newscrawl.store.pages import Pages
 from newscrawl.store.indexes import IndexReport, ensure_indexes
 from newscrawl.store.journal import Journal
 
@@ -113,6 +114,10 @@ class Store:
     @cached_property
     def breaking(self) -> Breaking:
         return Breaking(self.db)
+
+    @cached_property
+    def pages(self) -> Pages:
+        return Pages(self.db)
 
     @property
     def revisions(self):

@@ -37,6 +37,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("url", ASCENDING)], name="url"),
         IndexModel([("at", DESCENDING)], name="at"),
     ],
+    "pages": [
+        IndexModel([("url", ASCENDING), ("fetched_at", DESCENDING)], name="url_fetched_at", unique=True),
+    ],
 }
 
 

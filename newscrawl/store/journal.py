@@ -125,5 +125,7 @@ def _apply(store, kind: str, docs: list[dict], now: datetime) -> None:
         store.breaking.upsert_many(docs, now)
     elif kind == "rejects":
         store.save_rejects(docs)
+    elif kind == "pages":
+        store.pages.save_many(docs, now)
     else:
         raise ValueError(f"unknown journal kind {kind!r}")
