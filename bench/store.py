@@ -1,6 +1,6 @@
-"""Store throughput: batched upsert_many against one update_one per item, in the same run.
+"""Store throughput (bulk upserts against per-item update_one) and the reactor's lag, in one run.
 
-    .venv/bin/python bench/store.py [--items 5000] [--batch 500]
+    .venv/bin/python -m bench store [--items 5000] [--batch 500] [--lag-articles 300]
 
 Uses MONGODB_URI if set, else starts a throwaway SecantusDB server. Prints items/s
 for each way, for a first crawl (all new) and a recrawl (all unchanged), and the ratio.
@@ -45,15 +45,42 @@ def timed(fn) -> float:
     return time.perf_counter() - started
 
 
-def reactor_lag() -> None:
-    """Placeholder: the reactor-lag half of this benchmark (pipeline flushes vs an idle reactor)."""
-    raise NotImplementedError
+def reactor_lag(uri: str, articles: int, concurrency: int) -> None:
+    """The reactor's lag during a crawl of the replica, with storage on against storage off."""
+    from tests.conftest import ReplicaProcess
+    from tests.e2e.crawl import run_crawl
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-lag-"))
+    replica = ReplicaProcess(workdir, articles=articles, seed=1, epoch=1)
+    try:
+        # a steady crawl, not a CPU-saturating one: lag then shows blocking calls, not a full queue
+        lag = {"NEWSCRAWL_REACTOR_LAG_INTERVAL": "0.01", "NEWSCRAWL_HEALTH_ENABLED": "False",
+               "CONCURRENT_REQUESTS": str(concurrency), "CONCURRENT_REQUESTS_PER_DOMAIN": str(concurrency)}
+        runs = {
+            "storage off": {**lag, "NEWSCRAWL_STORE_ENABLED": "False"},
+            "storage on": {**lag, "MONGODB_URI": uri, "MONGODB_DATABASE": f"bench_lag_{uuid.uuid4().hex[:8]}"},
+        }
+        figures = {}
+        for name, settings in runs.items():
+            result = run_crawl("almayadeen", workdir, {"BASE_URL": replica.url, **settings})
+            replica.clear_log()
+            stats = result.stats
+            figures[name] = (stats.get("reactor/lag/p99_ms", 0.0), stats.get("reactor/lag/max_ms", 0.0))
+            print(f"{name:>12}: {stats.get('item_scraped_count', 0)} items, reactor lag p50 "
+                  f"{stats.get('reactor/lag/p50_ms')} ms, p99 {figures[name][0]} ms, max {figures[name][1]} ms")
+        p99_on, p99_off = figures["storage on"][0], figures["storage off"][0]
+        print(f"p99 lag storage on / off: {p99_on / max(p99_off, 0.01):.2f}x; "
+              f"p99 with storage {p99_on} ms (target < 50 ms): {'OK' if p99_on < 50 else 'ABOVE TARGET'}")
+    finally:
+        replica.stop()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=5000)
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--lag-articles", type=int, default=300, help="replica size for the reactor-lag crawls")
+    parser.add_argument("--lag-concurrency", type=int, default=4, help="concurrent requests of those crawls")
     args = parser.parse_args()
 
     server = None
@@ -82,6 +109,7 @@ def main() -> int:
             print(f"{phase:>9}: update_one {args.items / t_single:8.0f} items/s   "
                   f"upsert_many {args.items / t_bulk:8.0f} items/s   ratio {ratio:5.1f}x")
         print(f"min ratio {min(ratios):.1f}x (target >= 10x): {'OK' if min(ratios) >= 10 else 'BELOW TARGET'}")
+        reactor_lag(uri, args.lag_articles, args.lag_concurrency)
         return 0
     finally:
         for name in names:

@@ -94,8 +94,10 @@ COMMANDS_MODULE = "newscrawl.commands"
 EXTENSIONS = {
     "newscrawl.security.SecretsMasking": 0,
     "newscrawl.health.extension.CrawlHealth": 500,
+    "newscrawl.extensions.reactorlag.ReactorLag": 800,
     "newscrawl.extensions.statsfile.StatsFile": 900,
 }
+NEWSCRAWL_REACTOR_LAG_INTERVAL = 0.0  # > 0: measure event-loop lag every that many seconds (bench/store)
 NEWSCRAWL_PROGRESS_INTERVAL = 30.0  # seconds between progress lines
 # alert actions when monitors fail (besides the log): a Slack-compatible webhook, a file, e-mail
 NEWSCRAWL_ALERT_WEBHOOK = os.environ.get("NEWSCRAWL_ALERT_WEBHOOK", "")
