@@ -20,6 +20,7 @@ from pymongo import UpdateOne
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
+from newscrawl.pipelines.cleaning_rules import to_utc
 from newscrawl.store import connection
 from newscrawl.store.articles import Articles, UpsertResult
 from newscrawl.store.breaking import Breaking
@@ -158,14 +159,8 @@ class Store:
 
 
 def as_datetime(value) -> datetime | None:
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    return None
+    value = to_utc(value)
+    return value if isinstance(value, datetime) else None
 
 
 def journal_path(settings: Any):

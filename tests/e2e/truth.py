@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
 
 from newscrawl.extract.quality import token_f1
+from newscrawl.pipelines.cleaning_rules import to_utc as as_utc
 
 # SCHEMA.md fields a crawl must get right (the store owns revision/aliases/first/last seen)
 COMPARED_FIELDS = (
@@ -13,19 +13,6 @@ COMPARED_FIELDS = (
     "source", "published_at", "modified_at", "reading_minutes", "word_count", "body", "images",
     "tags", "countries", "related_urls", "video_duration", "lang", "content_hash",
 )
-
-
-def as_utc(value):
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-    return value
 
 
 def normalised(field: str, value):
