@@ -13,8 +13,14 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import logging
+
 from itemadapter import ItemAdapter
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
+
+from newscrawl.pipelines.stats import PipelineStats
+
+logger = logging.getLogger(__name__)
 
 DIGEST_SIZE = 16
 
@@ -38,7 +44,14 @@ class DedupePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("DEDUPE_ENABLED", True):
+            raise NotConfigured
         return cls(crawler.stats)
+
+    def close_spider(self) -> None:
+        counts = PipelineStats(self.stats, "dedupe")
+        logger.info("dedupe: %s; dropped as repeated URLs %d, passed on as aliases %d", counts.summary(),
+                    counts.get("dropped", "url"), counts.get("aliased", "content_hash"))
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -48,6 +61,7 @@ class DedupePipeline:
         url = url_digest(adapter["url"])
         if url in self.urls:
             self.stats.inc_value("dedupe/dropped/url")
+            self.stats.inc_value("dedupe/items/dropped")
             # expected (an article is linked from many listings): not worth a warning per item
             raise DropItem(f"already seen in this run: {adapter['url']}", log_level="DEBUG")
         self.urls.add(url)

@@ -25,6 +25,7 @@ from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
 from newscrawl.items import BreakingItem, PageItem
+from newscrawl.pipelines.stats import PipelineStats
 from newscrawl.store import Store, get_store
 from newscrawl.store.connection import mask_uri
 from newscrawl.store.retry import TRANSIENT_ERRORS, with_retry
@@ -106,6 +107,10 @@ class MongoPipeline:
             await maybe_deferred_to_future(DeferredList(list(self.in_flight)))
         await maybe_deferred_to_future(self._in_thread(self.store.close))
         self._stop_pool()
+        articles = PipelineStats(self.stats, "mongo/articles")
+        logger.info("mongo: %d items in; articles %s; journaled %d", self.stats.get_value("mongo/items/in", 0),
+                    ", ".join(f"{k} {v}" for k, v in sorted(articles.under().items())) or "none",
+                    self.stats.get_value("mongo/journal/written", 0))
 
     def _stop_pool(self) -> None:
         if self.pool.started and not self.pool.joined:

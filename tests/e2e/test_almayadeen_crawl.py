@@ -118,12 +118,37 @@ def test_second_run_downloads_only_new_and_changed(replica, mongo_uri, mongo_db_
 
     docs = stored(mongo_uri, mongo_db_name)
     truths = {doc["url"]: doc for doc in model.truth()}
-    for url in model.changed(2) - set(model.invalid):
-        if url in docs:
-            assert docs[url]["revision"] == 2
-            assert docs[url]["body"] == truths[url]["body"]
+    # revisions exactly for the articles the replica changed, each with its earlier text kept
+    assert {url for url, doc in docs.items() if doc["revision"] == 2} == model.changed(2)
+    for url in model.changed(2):
+        assert docs[url]["body"] == truths[url]["body"]
+    client = pymongo.MongoClient(mongo_uri, tz_aware=True)
+    revisions = list(client[mongo_db_name].article_revisions.find())
+    assert {r["url"] for r in revisions} == model.changed(2) and len(revisions) == len(model.changed(2))
+    assert all(r["revision"] == 1 and r["body"] != truths[r["url"]]["body"] for r in revisions)
+    # aliases for the duplicated text, rejects exactly for the pages invalid on purpose, with reasons
+    for dup, original in model.duplicates.items():  # whichever URL came first holds the other as alias
+        kept, other = (original, dup) if original in docs else (dup, original)
+        assert other in docs[kept]["aliases"] and other not in docs
+    rejects = {r["url"]: r for r in client[mongo_db_name].rejects.find()}
+    client.close()
+    assert set(rejects) == set(model.invalid)
+    reasons = {url: {(e["field"], e["rule"]) for e in r["errors"]} for url, r in rejects.items()}
+    expected_field = {"future": "published_at", "title": "title", "body": "body"}
+    for url, why in model.invalid.items():
+        field = next(f for key, f in expected_field.items() if key in why)
+        assert field in {f for f, _ in reasons[url]}, (why, reasons[url])
     for url in model.added(2) - set(model.invalid):
         assert url in docs or any(url in d.get("aliases", []) for d in docs.values())
+    # the stats show, per pipeline, items in, out, dropped and why
+    stats = first.stats
+    assert stats["clean/items/in"] == stats["clean/items/out"] == stats["validate/items/in"]
+    assert stats["validate/items/dropped"] == len(model.invalid) == sum(
+        v for k, v in stats.items() if k.startswith("validate/rejects/"))
+    assert stats["dedupe/items/in"] == stats["validate/items/out"]
+    assert stats["mongo/articles/aliased"] == len(model.duplicates)
+    for area in ("clean: in ", "validate: in ", "dedupe: in ", "mongo: "):  # one summary line each
+        assert first.log.count(area) == 1, area
 
 
 def test_window_sections_and_limits(replica, tmp_path):
