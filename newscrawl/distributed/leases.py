@@ -4,7 +4,10 @@ POP_LEASED moves a request from the queue into ``leases`` (id -> expiry) and ``l
 (id -> the request). The keeper, every NEWSCRAWL_LEASE_REFRESH_SECONDS:
 - releases the leases of requests this worker has finished: gone from the engine's
   in-progress set, i.e. downloaded, called back, every item through the pipelines and
-  every new request queued (a retry or redirect is queued as a new request);
+  every new request queued (a retry or redirect is queued as a new request), and every
+  item the Mongo pipeline had received by then made durable (stored or journaled: the
+  stats `mongo/items/in` and `mongo/items/durable`), so that a worker killed with items
+  still in its write buffer loses none of them;
 - renews the others (so a slow download is not taken for a dead worker's);
 - re-queues any lease, of any worker, that has expired: its worker died (SIGKILL, power)
   and stopped renewing. NEWSCRAWL_LEASE_SECONDS is how long that takes to notice.
@@ -41,6 +44,7 @@ class LeaseKeeper:
         self.ttl_ms = int(ttl_seconds * 1000)
         self.worker_id = worker_id or new_worker_id()
         self.held: dict[str, object] = {}  # lease id -> the Request it covers
+        self.done_marks: dict[str, int] = {}  # lease id -> items received by the store when it finished
         self._ids = itertools.count(1)
         self._renew = server.register_script(scripts.RENEW)
         self._sweep = server.register_script(scripts.SWEEP)
@@ -55,7 +59,16 @@ class LeaseKeeper:
         self.held[lease_id] = request
 
     def finished(self, in_progress) -> list[str]:
-        return [lid for lid, request in self.held.items() if request not in in_progress]
+        """Leases whose request is done and whose items are durable (no Mongo pipeline: at once)."""
+        received = self.stats.get_value("mongo/items/in", 0)
+        durable = self.stats.get_value("mongo/items/durable", 0)
+        ready = []
+        for lid, request in self.held.items():
+            if request in in_progress:
+                continue
+            if durable >= self.done_marks.setdefault(lid, received):
+                ready.append(lid)
+        return ready
 
     def tick(self, in_progress, can_release: bool = True) -> None:
         """One round of heartbeat, release, renew and sweep; FrontierUnavailable while Redis is down."""
@@ -76,6 +89,7 @@ class LeaseKeeper:
         self.guard.call(pipe.execute)
         for lid in lease_ids:
             self.held.pop(lid, None)
+            self.done_marks.pop(lid, None)
         self.stats.inc_value("frontier/leases/released", len(lease_ids))
 
     def sweep(self) -> int:

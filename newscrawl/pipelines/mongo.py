@@ -217,6 +217,7 @@ class MongoPipeline:
                 # unreachable for too long, or a failure nobody can fix mid-crawl: keep the batch, go on
                 written = self.store.journal.append(kind, docs, now)
                 inc["mongo/journal/written"] += written
+                inc["mongo/items/durable"] += len(docs)
                 journaled = self.journal_dirty = True
                 if isinstance(exc, TRANSIENT_ERRORS):
                     logger.error("MongoDB store unreachable for %ss (%s): %d %s journaled to %s", self.retry_seconds,
@@ -225,6 +226,7 @@ class MongoPipeline:
                     inc["mongo/flush/errors"] += 1
                     logger.exception("storing %d %s failed; journaled to %s", written, kind, self.store.journal.path)
                 continue
+            inc["mongo/items/durable"] += len(docs)
             if kind == "articles":
                 for outcome, n in result.counts.items():
                     inc[f"mongo/articles/{outcome}"] += n
@@ -234,6 +236,7 @@ class MongoPipeline:
                 inc["mongo/breaking/new"] += result["new"]
                 inc["mongo/breaking/seen"] += result["seen"]
         inc["mongo/flush/count"] += 1
-        if self.journal_dirty and not journaled:
+        # the journal may also hold other pipelines' records (rejects kept during an outage)
+        if not journaled and (self.journal_dirty or (self.store.journal is not None and self.store.journal.pending())):
             inc["mongo/journal/replayed"] += self.replay()
         return inc

@@ -104,9 +104,18 @@ class ValidationPipeline:
             try:
                 store.save_rejects(rejects)
                 return "store"
-            except Exception:
-                logger.exception("could not save %d reject(s) to the store; writing them to %s",
-                                 len(rejects), self.rejects_path)
+            except Exception as exc:
+                journal = getattr(store, "journal", None)
+                if journal is not None:  # the store's journal is replayed into `rejects` once it is back
+                    try:
+                        journal.append("rejects", rejects, datetime.now(timezone.utc))
+                        logger.warning("could not save %d reject(s) to the store (%s); journaled to %s",
+                                       len(rejects), type(exc).__name__, journal.path)
+                        return "journal"
+                    except Exception:
+                        logger.exception("could not journal %d reject(s)", len(rejects))
+                logger.warning("could not save %d reject(s) to the store (%s); writing them to %s",
+                               len(rejects), type(exc).__name__, self.rejects_path)
         try:
             self.append_to_file(rejects)
             return "file"
