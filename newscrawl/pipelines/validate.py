@@ -114,8 +114,8 @@ class ValidationPipeline:
                         return "journal"
                     except Exception:
                         logger.exception("could not journal %d reject(s)", len(rejects))
-                logger.warning("could not save %d reject(s) to the store (%s); writing them to %s",
-                               len(rejects), type(exc).__name__, self.rejects_path)
+                logger.error("could not save %d reject(s) to the store (%s: %s); writing them to %s",
+                             len(rejects), type(exc).__name__, exc, self.rejects_path)
         try:
             self.append_to_file(rejects)
             return "file"

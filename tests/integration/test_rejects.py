@@ -132,12 +132,13 @@ def test_rejects_go_to_the_file_when_storage_is_off(tmp_path):
     assert future["item"]["published_at"] > datetime.now(timezone.utc) and future["at"].tzinfo is not None
 
 
-def test_rejects_go_to_the_file_when_the_store_is_unreachable(tmp_path):
+def test_rejects_go_to_the_journal_when_the_store_is_unreachable(tmp_path):
     # a port bound and never listened on refuses connections, and no other server can take it meanwhile
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))
         dead = f"mongodb://127.0.0.1:{held.getsockname()[1]}/"
         stats = crawl(tmp_path, MONGODB_URI=dead, MONGO_SERVER_SELECTION_TIMEOUT_MS=500)
     assert_crawl_counted(stats)
-    assert stats["validate/rejects/file"] == 3 and "validate/rejects/store" not in stats
-    assert {r["url"] for r in read_file(tmp_path / "data" / "rejects.jsonl")} == bad_urls()
+    assert stats["validate/rejects/journal"] == 3 and "validate/rejects/store" not in stats
+    records = read_file(tmp_path / "data" / "journal" / "articles.jsonl")
+    assert {r["doc"]["url"] for r in records if r["kind"] == "rejects"} == bad_urls()
