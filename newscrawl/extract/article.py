@@ -86,24 +86,24 @@ def _same_minute(a: datetime, b: datetime) -> bool:
     return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
 
 
-def _datetime(b: _Builder, md: PageMetadata, name: str, keys: tuple[str, str]) -> tuple[datetime | None, str | None]:
+def _first_readable(b: _Builder, md: PageMetadata, name: str, keys: tuple[str, str], parse,
+                    what: str) -> tuple[object | None, str | None]:
+    """The first value of the metadata key, then the meta tag, that ``parse`` can read; and its source."""
     for source, raw in (("metadata", md.value(keys[0])), ("meta", md.meta_value(keys[1]))):
         if raw:
-            parsed = parse_iso_datetime(raw)
+            parsed = parse(raw)
             if parsed is not None:
                 return parsed, source
-            b.problems.append(f"{name}: unreadable {source} date {raw[:40]!r}")
+            b.problems.append(f"{name}: unreadable {source} {what} {raw[:40]!r}")
     return None, None
+
+
+def _datetime(b: _Builder, md: PageMetadata, name: str, keys: tuple[str, str]) -> tuple[datetime | None, str | None]:
+    return _first_readable(b, md, name, keys, parse_iso_datetime, "date")
 
 
 def _video_duration(b: _Builder, md: PageMetadata) -> tuple[int | None, str | None]:
-    for source, raw in (("metadata", md.value("video_duration")), ("meta", md.meta_value("og:video_duration"))):
-        if raw:
-            seconds = parse_duration(raw)
-            if seconds is not None:
-                return seconds, source
-            b.problems.append(f"video_duration: unreadable {source} value {raw[:40]!r}")
-    return None, None
+    return _first_readable(b, md, "video_duration", ("video_duration", "og:video_duration"), parse_duration, "value")
 
 
 def _type(b: _Builder, md: PageMetadata, section: str | None) -> tuple[str, str]:
