@@ -64,11 +64,17 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.base = settings.getfloat("NEWSCRAWL_BACKOFF_BASE", 1.0)
         self.cap = settings.getfloat("NEWSCRAWL_BACKOFF_MAX", 120.0)
+        # "too many requests" says come back later, not that the page is broken: a larger budget
+        self.rate_limited_retries = settings.getint("NEWSCRAWL_RATE_LIMITED_RETRIES", 20)
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
-        retry = self._retry(request, response_status_message(response.status))
+        if response.status == 429:
+            retry = get_retry_request(request, spider=self.crawler.spider, reason="429 Too Many Requests",
+                                      max_retry_times=max(self.rate_limited_retries, self.max_retry_times))
+        else:
+            retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
         wait = backoff_delay(retry.meta["retry_times"], self.base, self.cap,

@@ -43,6 +43,7 @@ RETRY_TIMES = 5
 RETRY_HTTP_CODES = list(site.RETRY_STATUSES)
 NEWSCRAWL_BACKOFF_BASE = 1.0  # seconds; doubled on every retry of a request
 NEWSCRAWL_BACKOFF_MAX = 120.0  # cap, Retry-After included
+NEWSCRAWL_RATE_LIMITED_RETRIES = 20  # retries of a 429 (each after its Retry-After)
 HTTPERROR_ALLOWED_CODES: list[int] = []
 
 DOWNLOADER_MIDDLEWARES = {
