@@ -71,18 +71,33 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         if response.status == 429:
-            retry = get_retry_request(request, spider=self.crawler.spider, reason="429 Too Many Requests",
-                                      max_retry_times=max(self.rate_limited_retries, self.max_retry_times))
+            retry = self.rate_limited_retry(request)
+            attempt = retry.meta["rate_limited_times"] if retry is not None else 0
         else:
             retry = self._retry(request, response_status_message(response.status))
+            attempt = retry.meta["retry_times"] if retry is not None else 0
         if retry is None:
             return response
-        wait = backoff_delay(retry.meta["retry_times"], self.base, self.cap,
-                             retry_after_seconds(response.headers.get(b"Retry-After")))
+        wait = backoff_delay(attempt, self.base, self.cap, retry_after_seconds(response.headers.get(b"Retry-After")))
         stats = self.crawler.stats
         stats.inc_value(f"backoff/status/{response.status}")
         stats.inc_value("backoff/seconds", round(wait, 3))
         await sleep(wait)
+        return retry
+
+    def rate_limited_retry(self, request: Request) -> Request | None:
+        """A 429 retry, counted apart from the retries of failures (it says later, not broken)."""
+        times = request.meta.get("rate_limited_times", 0) + 1
+        stats = self.crawler.stats
+        if times > self.rate_limited_retries:
+            stats.inc_value("retry/rate_limited/max_reached")
+            logger.error("gave up on %s: still rate limited (429) after %d retries", request.url, times - 1)
+            return None
+        retry = request.copy()
+        retry.meta["rate_limited_times"] = times
+        retry.dont_filter = True
+        stats.inc_value("retry/count")
+        stats.inc_value("retry/reason_count/429 Too Many Requests")
         return retry
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:

@@ -41,3 +41,20 @@ def test_arguments_parse_and_reject_bad_values():
                 {"since": "2024-02-01", "until": "2024-01-01"}):
         with pytest.raises(ArgumentError):
             AlmayadeenArguments.from_kwargs(bad)
+
+
+def test_429_retries_have_their_own_budget_apart_from_failures():
+    from scrapy import Request
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.middlewares import BackoffRetryMiddleware
+
+    crawler = get_crawler(settings_dict={"RETRY_TIMES": 2, "NEWSCRAWL_RATE_LIMITED_RETRIES": 3})
+    mw = BackoffRetryMiddleware.from_crawler(crawler)
+    crawler.stats.open_spider()
+    request = Request("http://127.0.0.1/x", meta={"retry_times": 2})  # the failure budget is spent
+    for n in (1, 2, 3):
+        request = mw.rate_limited_retry(request)
+        assert request.meta["rate_limited_times"] == n and request.meta["retry_times"] == 2
+    assert mw.rate_limited_retry(request) is None
+    assert crawler.stats.get_value("retry/rate_limited/max_reached") == 1
