@@ -1,4 +1,7 @@
-"""python -m bench NAME [NAME...]: run bench/<name>.py scripts (no name: list them)."""
+"""python -m bench NAME [NAME...] [--option ...]: run bench/<name>.py scripts (no name: list them).
+
+Options after the names go to each script, e.g. `python -m bench extract --pages 200`.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ def available() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    names = [n for arg in argv for n in arg.split()]
+    first_option = next((i for i, arg in enumerate(argv) if arg.startswith("-")), len(argv))
+    names = [n for arg in argv[:first_option] for n in arg.split()]
+    options = argv[first_option:]
     if not names:
         print("benchmarks:", " ".join(available()))
         return 0
@@ -25,6 +30,7 @@ def main(argv: list[str]) -> int:
     failed = 0
     for name in names:
         print(f"== {name}", flush=True)
+        sys.argv = [str(HERE / f"{name}.py"), *options]
         try:
             runpy.run_module(f"bench.{name}", run_name="__main__")
         except SystemExit as done:  # a script's own exit code; keep running the others
