@@ -133,7 +133,10 @@ def plan_batch(items: list[dict], by_url: dict[str, dict], by_hash: dict[str, An
                 outcomes[i] = STALE
                 continue
         target = _holder(docs, by_hash.get(digest), digest) or held.get(digest)
-        if target is not None:
+        if target is not None and target.url == url:
+            # another worker stored this very URL between this batch's reads: it is not its own alias
+            outcomes[i] = _observe(plan, target, item, now)
+        elif target is not None:
             if url not in target.new_aliases and url not in (target.stored or {}).get("aliases", ()):
                 target.new_aliases.append(url)
             target.last_seen_at = _later(target.last_seen_at, now)

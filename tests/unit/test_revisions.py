@@ -138,3 +138,12 @@ def test_replaying_any_batch_changes_nothing_but_last_seen(batches):
     # an alias is another URL, listed once (a former alias may later hold a text of its own: history stays)
     for url, doc in db.items():
         assert url not in doc["aliases"] and len(doc["aliases"]) == len(set(doc["aliases"]))
+
+
+def test_a_url_stored_by_another_worker_between_the_reads_is_never_its_own_alias():
+    # the read by URL missed it, the read by text found it: the same document, seen again
+    theirs = stored(sample_article(1))
+    plan = plan_batch([sample_article(1)], {}, {theirs["content_hash"]: theirs}, NOW)
+    assert plan.outcomes == [(theirs["url"], "unchanged")]
+    assert plan.inserts() == []
+    assert all(theirs["url"] not in str(update.get("$addToSet", "")) for _, update in plan.updates())
