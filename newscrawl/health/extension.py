@@ -24,7 +24,7 @@ from twisted.internet.threads import deferToThread
 
 from newscrawl.health.actions import actions_from_settings, log_action
 from newscrawl.health.coverage import Coverage, fallback_share, source_shares
-from newscrawl.health.monitors import Thresholds, evaluate
+from newscrawl.health.monitors import Thresholds, evaluate, stat_total
 
 logger = logging.getLogger(__name__)
 COLLECTION = "crawls"
@@ -170,16 +170,13 @@ class CrawlHealth:
 
     @staticmethod
     def counts(stats: dict) -> dict:
-        def total(prefix: str) -> int:
-            return int(sum(v for k, v in stats.items() if k.startswith(prefix) and isinstance(v, (int, float))))
-
         return {
             "requests": stats.get("downloader/request_count", 0),
             "responses": stats.get("downloader/response_count", 0),
             "items": stats.get("item_scraped_count", 0),
             "dropped": stats.get("item_dropped_count", 0),
-            "errors": total("errors/"),
+            "errors": int(stat_total(stats, "errors")),
             "retries": stats.get("retry/count", 0),
             "blocked": stats.get("blocked/403/count", 0),
-            "skipped_unchanged": total("incremental/skipped/"),
+            "skipped_unchanged": int(stat_total(stats, "incremental/skipped")),
         }

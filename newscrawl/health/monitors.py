@@ -36,16 +36,20 @@ class MonitorResult:
         return asdict(self)
 
 
+def stat_total(stats: dict, *names: str) -> float:
+    """The sum of the numeric stats named ``name`` or below ``name/``, for every name given."""
+    return sum(v for k, v in stats.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+               and any(k == n or k.startswith(n + "/") for n in names))
+
+
 def _rate(stats: dict, numerator: str | list[str], denominator: str) -> float:
-    keys = [numerator] if isinstance(numerator, str) else numerator
-    top = sum(v for k, v in stats.items() if any(k == n or k.startswith(n + "/") for n in keys)
-              and isinstance(v, (int, float)))
-    return top / max(1, stats.get(denominator, 0))
+    names = [numerator] if isinstance(numerator, str) else numerator
+    return stat_total(stats, *names) / max(1, stats.get(denominator, 0))
 
 
 def check_articles(run: dict) -> MonitorResult:
     stats = run["stats"]
-    scheduled = sum(v for k, v in stats.items() if k.startswith("discovery/articles/"))
+    scheduled = int(stat_total(stats, "discovery/articles"))
     if scheduled and not run["articles"]:
         return MonitorResult("articles", False, f"no articles stored although {scheduled} were downloaded",
                              {"scheduled": scheduled})
