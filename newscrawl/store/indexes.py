@@ -21,7 +21,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("published_at", DESCENDING)], name="published_at"),
         IndexModel([("tags", ASCENDING)], name="tags"),
         IndexModel([("section", ASCENDING), ("published_at", DESCENDING)], name="section_published_at"),
-        IndexModel([("content_hash", ASCENDING)], name="content_hash"),
+        # unique: identical text is one document; a concurrent insert of the same text under another
+        # URL (another worker) becomes a duplicate-key conflict, which upsert_many re-plans into an alias
+        IndexModel([("content_hash", ASCENDING)], name="content_hash", unique=True),
         # lookup() answers for alias URLs too
         IndexModel([("aliases", ASCENDING)], name="aliases"),
     ],
