@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from itemadapter import ItemAdapter
-from pymongo import InsertOne, UpdateOne
+from pymongo import InsertOne, UpdateMany, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, WriteConcernError
 
-from newscrawl.store.revisions import OUTCOMES, PROJECTION, Plan, plan_batch
+from newscrawl.store.retry import StoreConflict
+from newscrawl.store.revisions import BY_URL_PROJECTION, OUTCOMES, PROJECTION, Plan, plan_batch
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,9 @@ DUPLICATE_KEY = 11000
 MAX_ROUNDS = 3
 # SecantusDB answers a long $in list in time that grows faster than its length; chunks keep reads linear
 READ_CHUNK = 100
+# sightings per update statement: SecantusDB checks each matched document against the whole $in list,
+# and commits (syncing its journal) once per statement; about 20 balances the two
+SEEN_CHUNK = 20
 LOOKUP_FIELDS = ("modified_at", "content_hash", "published_at", "last_seen_at")
 
 
@@ -60,7 +64,8 @@ class Articles:
                 break
             logger.info("articles changed under a batch of %d while writing it; planning it again", len(docs))
         else:
-            logger.warning("a batch of %d articles still conflicted after %d rounds", len(docs), MAX_ROUNDS)
+            # nothing is dropped: the caller retries the batch, then journals it
+            raise StoreConflict(f"a batch of {len(docs)} articles still conflicted after {MAX_ROUNDS} rounds")
         rejected = {r["url"] for r in result.rejected}
         for url, outcome in first_plan.outcomes if first_plan else ():
             outcome = "rejected" if url in rejected else outcome
@@ -90,28 +95,32 @@ class Articles:
 
         Two indexed $in queries, not one $or: SecantusDB answers an $or with a collection scan.
         """
-        for field in ("url", "aliases"):
-            for chunk in _chunks(urls):
-                yield from self.collection.find({field: {"$in": chunk}}, projection)
+        yield from self._find("url", urls, projection)
+        yield from self._find("aliases", urls, projection)
 
     def _plan(self, docs: list[dict], now: datetime) -> Plan:
+        """Read what the batch touches, then plan it. Each read asks only for what the previous left open."""
         urls = list(dict.fromkeys(d["url"] for d in docs))
-        hashes = list(dict.fromkeys(d["content_hash"] for d in docs))
-        by_url: dict[str, dict] = {}
+        by_url = {d["url"]: d for d in self._find("url", urls, BY_URL_PROJECTION)}
+        last = {d["url"]: d for d in docs}
+        replaced = [u for u, d in by_url.items() if last[u]["content_hash"] != d.get("content_hash")]
+        for d in self._find("url", replaced, {"_id": 0, "url": 1, "body": 1}):
+            by_url[d["url"]]["body"] = d.get("body")
+        homeless = [u for u in urls if u not in by_url]
+        wanted = set(homeless)
         by_alias: dict[str, dict] = {}
-        wanted = set(urls)
-        for d in self._find_urls(urls, {"_id": 0}):
-            if d["url"] in wanted:
-                by_url[d["url"]] = d
+        for d in self._find("aliases", homeless, PROJECTION):
             for alias in wanted.intersection(d.get("aliases", ())):
                 by_alias.setdefault(alias, d)
-        holders: list[dict] = []
-        for chunk in _chunks(hashes):
-            holders += self.collection.find({"content_hash": {"$in": chunk}}, PROJECTION)
+        hashes = list(dict.fromkeys(last[u]["content_hash"] for u in homeless))
         by_hash: dict[str, list[dict]] = {}
-        for d in sorted(holders, key=lambda d: d.get("first_seen_at") or now):
+        for d in sorted(self._find("content_hash", hashes, PROJECTION), key=lambda d: d.get("first_seen_at") or now):
             by_hash.setdefault(d["content_hash"], []).append(d)
         return plan_batch(docs, by_url, by_hash, now, by_alias)
+
+    def _find(self, field: str, values: list, projection: dict):
+        for chunk in _chunks(values):
+            yield from self.collection.find({field: {"$in": chunk}}, projection)
 
     def _apply(self, plan: Plan, docs: list[dict], now: datetime, result: UpsertResult) -> tuple[set[str], bool]:
         """Write the plan; the URLs the validator rejected, and whether a concurrent change got in the way."""
@@ -122,48 +131,62 @@ class Articles:
             _, errors = _bulk(self.revisions, [InsertOne(dict(r)) for r in plan.revisions])
             if any(e["code"] != DUPLICATE_KEY for e in errors):
                 raise BulkWriteError({"writeErrors": errors})
-        inserts = plan.inserts()
-        updates = plan.updates()
+        inserts, updates = plan.inserts(), plan.updates()
         # plain inserts (cheaper than upserts); the unique url index turns a concurrent insert into a conflict
-        ops = [InsertOne(d) for d in inserts]
-        ops += [UpdateOne(f, u) for f, u in updates]
+        ops = [InsertOne(d) for d in inserts] + [UpdateOne(f, u) for f, u in updates]
         urls = [d["url"] for d in inserts] + [f["url"] for f, _ in updates]
-        if not ops:
-            return set(), conflict
-        counts, errors = _bulk(self.collection, ops)
-        rejected_urls: set[str] = set()
-        failed_inserts = failed_updates = 0
-        for error in errors:
-            url = urls[error["index"]]
-            if error["index"] < len(inserts):
-                failed_inserts += 1
-            else:
-                failed_updates += 1
-            if error["code"] == VALIDATION_FAILED:
-                rejected_urls.add(url)
-            elif error["code"] == DUPLICATE_KEY:
-                conflict = True
-            else:
-                raise BulkWriteError({"writeErrors": errors})
+        failures: list[tuple[str, dict]] = []
+        if ops:
+            counts, errors = _bulk(self.collection, ops)
+            failed_updates = 0
+            for error in errors:
+                if error["code"] not in (VALIDATION_FAILED, DUPLICATE_KEY):
+                    raise BulkWriteError({"writeErrors": errors})
+                failed_updates += error["index"] >= len(inserts)
+                conflict |= error["code"] == DUPLICATE_KEY
+                failures.append((urls[error["index"]], error))
+            # an update that matched nothing means someone else wrote in between
+            conflict |= counts["matched"] != len(updates) - failed_updates
+        failures += self._see(plan.seen(), now)
+        rejected_urls = {url for url, error in failures if error["code"] == VALIDATION_FAILED}
         if rejected_urls:
-            self._reject(rejected_urls, errors, urls, docs, now, result)
-        # an update that matched nothing means someone else wrote in between
-        if counts["matched"] != len(updates) - failed_updates:
-            conflict = True
+            self._reject(rejected_urls, failures, docs, now, result)
         return rejected_urls, conflict
 
-    def _reject(self, rejected_urls: set[str], errors: list[dict], urls: list[str], docs: list[dict],
+    def _see(self, urls: list[str], now: datetime) -> list[tuple[str, dict]]:
+        """Move ``last_seen_at`` of these stored documents to ``now``; the (url, error) of those refused.
+
+        One statement per chunk: a server commits (and syncs its journal) once per statement, not per document.
+        """
+        if not urls:
+            return []
+        chunks = list(_chunks(urls, SEEN_CHUNK))
+        _, errors = _bulk(self.collection, [UpdateMany({"url": {"$in": c}}, _seen_at(now)) for c in chunks])
+        if not errors:
+            return []
+        # a document the validator refuses (stored before a schema change) stops its chunk: those go one by one
+        redo = [url for error in errors for url in chunks[error["index"]]]
+        _, errors = _bulk(self.collection, [UpdateOne({"url": url}, _seen_at(now)) for url in redo])
+        if any(e["code"] != VALIDATION_FAILED for e in errors):
+            raise BulkWriteError({"writeErrors": errors})
+        return [(redo[e["index"]], e) for e in errors]
+
+    def _reject(self, rejected_urls: set[str], failures: list[tuple[str, dict]], docs: list[dict],
                 now: datetime, result: UpsertResult) -> None:
         reasons: dict[str, list[dict]] = {}
-        for error in errors:
+        for url, error in failures:
             if error["code"] == VALIDATION_FAILED:
-                reasons.setdefault(urls[error["index"]], []).append(_describe(error))
+                reasons.setdefault(url, []).append(_describe(error))
         by_url = {d["url"]: d for d in docs}
         rejects = [{"url": url, "errors": reasons[url], "item": by_url.get(url), "at": now}
                    for url in rejected_urls]
         self.rejects.insert_many(rejects)
         result.rejected.extend(rejects)
         logger.warning("the store's validator rejected %d articles: %s", len(rejects), sorted(rejected_urls)[:5])
+
+
+def _seen_at(now: datetime) -> dict:
+    return {"$max": {"last_seen_at": now}}
 
 
 def _bulk(collection, ops: list) -> tuple[dict[str, int], list[dict]]:

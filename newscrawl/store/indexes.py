@@ -12,6 +12,8 @@ from pymongo.errors import CollectionInvalid, OperationFailure
 logger = logging.getLogger(__name__)
 
 CANNOT_CREATE_INDEX = 67
+# an index of that name exists with other keys or options (an older release's definition)
+INDEX_DEFINITION_CONFLICTS = (85, 86)
 TEXT_INDEX = IndexModel([("title", TEXT), ("description", TEXT), ("body", TEXT)], name="text",
                         default_language="english")
 
@@ -21,9 +23,12 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("published_at", DESCENDING)], name="published_at"),
         IndexModel([("tags", ASCENDING)], name="tags"),
         IndexModel([("section", ASCENDING), ("published_at", DESCENDING)], name="section_published_at"),
-        # unique: identical text is one document; a concurrent insert of the same text under another
-        # URL (another worker) becomes a duplicate-key conflict, which upsert_many re-plans into an alias
-        IndexModel([("content_hash", ASCENDING)], name="content_hash", unique=True),
+        IndexModel([("content_hash", ASCENDING)], name="content_hash"),
+        # a first version's text is held once: a concurrent insert of the same text under another URL
+        # (another worker) is a duplicate-key conflict, which upsert_many re-plans into an alias; an
+        # article edited into another's text (revision > 1) keeps its own document
+        IndexModel([("content_hash", ASCENDING), ("revision", ASCENDING)], name="content_hash_first_revision",
+                   unique=True, partialFilterExpression={"revision": 1}),
         # lookup() answers for alias URLs too
         IndexModel([("aliases", ASCENDING)], name="aliases"),
     ],
@@ -87,11 +92,34 @@ def ensure_text_index(db: Database) -> bool:
         return False
 
 
+def create_indexes(collection, models: list[IndexModel]) -> None:
+    """Create ``models``; one that exists under its name with another definition is rebuilt."""
+    try:
+        collection.create_indexes(models)
+        return
+    except OperationFailure as exc:
+        if exc.code not in INDEX_DEFINITION_CONFLICTS:
+            raise
+    existing = {ix["name"]: ix for ix in collection.list_indexes()}
+    for model in models:
+        wanted = model.document
+        have = existing.get(wanted["name"])
+        if have is not None and _definition(have) != _definition(wanted):
+            logger.warning("rebuilding index %s.%s: its definition changed", collection.name, wanted["name"])
+            collection.drop_index(wanted["name"])
+    collection.create_indexes(models)
+
+
+def _definition(index: dict) -> tuple:
+    return (list(dict(index["key"]).items()), bool(index.get("unique")),
+            dict(index.get("partialFilterExpression") or {}))
+
+
 def ensure_indexes(db: Database, validate: bool = True) -> IndexReport:
     validator = articles_validator() if validate else None
     ensure_collection(db, "articles", validator)
     for name, models in INDEXES.items():
         if name != "articles":
             ensure_collection(db, name)
-        db[name].create_indexes(models)
+        create_indexes(db[name], models)
     return IndexReport(text_index_available=ensure_text_index(db), validator=validator is not None)

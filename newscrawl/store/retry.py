@@ -12,8 +12,14 @@ from pymongo.errors import (AutoReconnect, ConnectionFailure, NetworkTimeout, No
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+
+class StoreConflict(RuntimeError):
+    """Other writers kept changing the documents a batch was planned against; planning again may pass."""
+
+
 TRANSIENT_ERRORS = (AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError, NetworkTimeout, NotPrimaryError,
-                    WriteConcernError)
+                    WriteConcernError, StoreConflict)
 BACKOFF_FIRST = 0.25
 BACKOFF_MAX = 8.0
 

@@ -6,7 +6,8 @@ For each item, in batch order, against the stored documents and the items planne
   ``last_seen_at`` moves (``$max``), and the fields outside the text (modified_at,
   tags, images, ...) are refreshed from the item where they differ, unless the item
   is older than the document's last sighting (a late journal replay), which must not
-  roll them back. ``by_url`` documents must be whole for that comparison.
+  roll them back. ``by_url`` documents must be whole for that comparison, but for the text, which
+  their ``content_hash`` stands for (the body is needed only where the text changed).
 - ``changed``: same URL, other ``content_hash``; the stored version is copied to
   ``article_revisions`` and the document takes the item with ``revision + 1``.
 - ``aliased``: no document with this URL, but one (another URL) with the same
@@ -30,9 +31,13 @@ from typing import Any
 
 STORE_FIELDS = ("revision", "aliases", "first_seen_at", "last_seen_at")
 REVISION_FIELDS = ("title", "body", "modified_at")
-# what planning needs of a stored document found by hash or alias (by URL: the whole document)
+# content_hash stands for these: equal hashes, equal texts
+HASHED_FIELDS = ("title", "body")
+# what planning needs of a stored document found by hash or alias: such a document is never replaced
 PROJECTION = {"_id": 0, "url": 1, "content_hash": 1, "revision": 1, "aliases": 1, "last_seen_at": 1,
-              "first_seen_at": 1, **{f: 1 for f in REVISION_FIELDS}}
+              "first_seen_at": 1}
+# of a document found by URL: all but the body, which is needed only where the text is replaced
+BY_URL_PROJECTION = {"_id": 0, "body": 0}
 
 NEW, CHANGED, UNCHANGED, ALIASED, STALE, SUPERSEDED = "new", "changed", "unchanged", "aliased", "stale", "superseded"
 OUTCOMES = (NEW, CHANGED, UNCHANGED, ALIASED, STALE, SUPERSEDED)
@@ -70,21 +75,25 @@ class Plan:
         return [_new_document(p, self.now) for p in self.documents.values() if p.stored is None]
 
     def updates(self) -> list[tuple[dict, dict]]:
-        """(filter, update) for stored documents; the filter pins the revision that was read."""
+        """(filter, update) for stored documents that change; the filter pins the revision that was read."""
         out = []
         for p in self.documents.values():
-            if p.stored is None:
+            if p.stored is None or _only_seen(p):
                 continue
             update: dict[str, Any] = {"$max": {"last_seen_at": p.last_seen_at}}
             if p.fields is not None:
                 update["$set"] = {**p.fields, "revision": p.revision}
             if p.new_aliases:
                 update["$addToSet"] = {"aliases": {"$each": p.new_aliases}}
-            if len(update) == 1:
-                out.append(({"url": p.url}, update))  # moving last_seen_at forward is safe whatever the revision
-            else:
-                out.append(({"url": p.url, "revision": p.stored.get("revision")}, update))
+            out.append(({"url": p.url, "revision": p.stored.get("revision")}, update))
         return out
+
+    def seen(self) -> list[str]:
+        """URLs of stored documents of which only ``last_seen_at`` moves (to ``now``, by ``$max``).
+
+        One statement can move them all: that is safe whatever revision each holds.
+        """
+        return [p.url for p in self.documents.values() if p.stored is not None and _only_seen(p)]
 
 
 def item_fields(item: dict) -> dict:
@@ -187,11 +196,17 @@ def _observe(plan: Plan, planned: Planned, item: dict, now: datetime) -> str:
     return CHANGED
 
 
+def _only_seen(p: Planned) -> bool:
+    return p.fields is None and not p.new_aliases
+
+
 def _same(fields: dict, stored: dict | None) -> bool:
-    """Whether writing ``fields`` would change nothing (BSON dates keep milliseconds only)."""
+    """Whether writing ``fields`` (of the same text) would change nothing (BSON dates keep milliseconds only)."""
     if stored is None:
         return False
     for key, value in fields.items():
+        if key in HASHED_FIELDS:
+            continue
         have = stored.get(key)
         if isinstance(value, datetime) and isinstance(have, datetime):
             if abs(value - have).total_seconds() >= 0.001:

@@ -8,6 +8,7 @@ import pytest
 from pymongo.errors import WriteError
 
 from newscrawl.store import Store
+from newscrawl.store.articles import UpsertResult
 from newscrawl.store.connection import make_client, mask_uri
 from newscrawl.store.indexes import INDEXES, ensure_indexes
 from newscrawl.store.samples import EPOCH, sample_article, sample_url
@@ -89,6 +90,43 @@ def test_within_one_batch_the_second_url_of_a_text_becomes_an_alias(store):
     assert docs[sample_url(1)]["aliases"] == [sample_url(2)]
 
 
+def test_an_article_edited_into_another_articles_text_keeps_its_own_document(store):
+    store.articles.upsert_many([sample_article(1), sample_article(2)], T0)
+    result = store.articles.upsert_many([sample_article(2, text_of=1)], T1)
+    docs = articles(store)
+    assert result.counts["changed"] == 1
+    assert docs[sample_url(2)]["revision"] == 2
+    assert docs[sample_url(2)]["content_hash"] == docs[sample_url(1)]["content_hash"]
+    (copy,) = store.revisions.find({}, {"_id": 0})
+    assert (copy["url"], copy["revision"], copy["content_hash"]) == \
+        (sample_url(2), 1, sample_article(2)["content_hash"])
+
+
+def test_two_writers_inserting_one_text_under_two_urls_leave_one_document_and_an_alias(db, store):
+    mine = [sample_article(2, text_of=1)]
+    plan = store.articles._plan(mine, T0)  # read before the other writer's insert lands
+    Store(db).articles.upsert_many([sample_article(1)], T0)
+    rejected, conflict = store.articles._apply(plan, mine, T0, UpsertResult())
+    assert conflict and not rejected and set(articles(store)) == {sample_url(1)}
+    result = store.articles.upsert_many(mine, T0)
+    assert result.counts["aliased"] == 1
+    assert articles(store)[sample_url(1)]["aliases"] == [sample_url(2)]
+
+
+def test_a_stored_document_the_validator_now_refuses_is_rejected_and_other_sightings_move(db, store):
+    batch = [sample_article(i) for i in range(3)]
+    store.articles.upsert_many(batch, T0)
+    # stored by an older release whose schema allowed a field this one does not
+    db["articles"].update_one({"url": sample_url(1)}, {"$set": {"legacy": 1}}, bypass_document_validation=True)
+    result = store.articles.upsert_many(batch, T1)
+    docs = articles(store)
+    assert (result.counts["unchanged"], result.counts["rejected"]) == (2, 1)
+    assert docs[sample_url(0)]["last_seen_at"] == docs[sample_url(2)]["last_seen_at"] == T1
+    assert docs[sample_url(1)]["last_seen_at"] == T0
+    (reject,) = store.rejects.find()
+    assert reject["url"] == sample_url(1) and reject["errors"][0]["rule"] == "store-validator"
+
+
 def test_replaying_a_batch_changes_nothing_but_last_seen(store):
     batch = [sample_article(1), sample_article(2, text_of=1), sample_article(3, version=2)]
     store.articles.upsert_many([sample_article(3)], T0)
@@ -106,7 +144,7 @@ def test_replaying_a_batch_changes_nothing_but_last_seen(store):
     assert list(store.revisions.find({}, {"_id": 0})) == revisions_before
 
 
-def test_a_batch_reads_twice_and_writes_in_bulk(store, monkeypatch):
+def test_a_batch_reads_and_writes_in_bulk(store, monkeypatch):
     calls = {"find": 0, "bulk_write": 0, "update_one": 0}
     collection_type = type(store.db["articles"])
     for name in calls:
@@ -119,8 +157,9 @@ def test_a_batch_reads_twice_and_writes_in_bulk(store, monkeypatch):
         monkeypatch.setattr(collection_type, name, counted)
     store.articles.upsert_many([sample_article(i) for i in range(50)], T0)
     store.articles.upsert_many([sample_article(i, version=1 + i % 2) for i in range(50)], T1)
-    # per batch: url, aliases and content_hash reads; one bulk write, plus one for revisions when some changed
-    assert calls == {"find": 6, "bulk_write": 3, "update_one": 0}
+    # new batch: url, aliases and content_hash reads, one bulk insert; recrawl with half changed: url and
+    # (for the changed) body reads, bulk writes for revisions, changed documents and mere sightings
+    assert calls == {"find": 3 + 2, "bulk_write": 1 + 3, "update_one": 0}
 
 
 def test_lookup_answers_for_urls_and_aliases(store):
@@ -144,6 +183,14 @@ def test_indexes_are_created_and_ensuring_twice_is_harmless(db):
     assert db["articles"].index_information()["url"]["unique"] is True
     assert db["breaking"].index_information()["text_hash"]["unique"] is True
     assert ("text" in db["articles"].index_information()) is first.text_index_available
+
+
+def test_an_index_an_older_release_defined_otherwise_is_rebuilt(db):
+    db["articles"].create_index([("content_hash", 1)], name="content_hash", unique=True)
+    ensure_indexes(db)
+    info = db["articles"].index_information()
+    assert not info["content_hash"].get("unique")
+    assert info["content_hash_first_revision"]["unique"] is True
 
 
 def test_the_validator_rejects_a_bad_document(db, store):

@@ -40,7 +40,21 @@ def test_same_text_only_moves_last_seen_and_refreshes_non_text_fields():
 def test_an_identical_sighting_only_touches_last_seen_whatever_the_revision():
     old = stored(sample_article(1), revision=2)
     plan = plan_batch([sample_article(1)], {old["url"]: old}, {}, NOW)
-    assert plan.updates() == [({"url": old["url"]}, {"$max": {"last_seen_at": NOW}})]
+    assert plan.updates() == [] and plan.seen() == [old["url"]]
+
+
+def test_a_stored_document_read_without_its_body_is_unchanged_by_its_hash():
+    old = stored(sample_article(1))
+    del old["body"]
+    plan = plan_batch([sample_article(1)], {old["url"]: old}, {}, NOW)
+    assert plan.outcomes == [(old["url"], "unchanged")]
+    assert plan.updates() == [] and plan.seen() == [old["url"]]
+
+
+def test_new_aliases_or_fields_are_not_mere_sightings():
+    old = stored(sample_article(1))
+    plan = plan_batch([{**sample_article(1), "tags": ["Other"]}], {old["url"]: old}, {}, NOW)
+    assert plan.seen() == [] and len(plan.updates()) == 1
 
 
 def test_changed_text_copies_the_stored_version_and_bumps_the_revision():
@@ -79,8 +93,7 @@ def test_an_older_sighting_of_other_text_is_stale_and_changes_nothing():
     old = stored(sample_article(1), seen=NOW)
     plan = plan_batch([sample_article(1, version=2)], {old["url"]: old}, {}, NOW - timedelta(hours=1))
     assert plan.counts()["stale"] == 1 and plan.revisions == []
-    ((_, update),) = plan.updates()
-    assert set(update) == {"$max"}
+    assert plan.updates() == [] and plan.seen() == [old["url"]]
 
 
 def test_the_same_url_twice_in_a_batch_stores_the_last_one():
@@ -97,6 +110,8 @@ def _apply(db: dict, revisions: dict, plan) -> None:
         db.setdefault(doc["url"], doc)
     for r in plan.revisions:
         revisions.setdefault((r["url"], r["revision"]), r)
+    for url in plan.seen():
+        db[url]["last_seen_at"] = max(db[url]["last_seen_at"], plan.now)
     for flt, update in plan.updates():
         doc = db[flt["url"]]
         if "revision" in flt and doc.get("revision") != flt["revision"]:
