@@ -73,8 +73,33 @@ def add_secrets(values: Iterable[str]) -> None:
         _secrets.update(v for v in values if isinstance(v, str) and len(v) >= MIN_SECRET_LENGTH)
 
 
+def emitted(record: logging.LogRecord) -> bool:
+    """Whether a handler will see ``record`` (its logger's, or an ancestor's, at or below its level).
+
+    Scrapy leaves the root logger at NOTSET and filters in its handler, so every DEBUG record
+    (an item dump for each item scraped) is made and then dropped: those need no masking.
+    Unknown loggers count as emitting.
+    """
+    logger = logging.Logger.manager.loggerDict.get(record.name)
+    if not isinstance(logger, logging.Logger):
+        return True
+    seen_handler = False
+    while logger is not None:
+        for handler in logger.handlers:
+            seen_handler = True
+            if record.levelno >= handler.level:
+                return True
+        if not logger.propagate:
+            break
+        logger = logger.parent
+    last_resort = logging.lastResort
+    return not seen_handler and last_resort is not None and record.levelno >= last_resort.level
+
+
 def _masked_record(*args, **kwargs) -> logging.LogRecord:
     record = _base_factory(*args, **kwargs)
+    if not emitted(record):
+        return record
     try:
         message = record.getMessage()
     except Exception:  # a bad format string: logging reports it later as it always does

@@ -66,8 +66,21 @@ def mask_uri(uri: str) -> str:
     return _QUERY_SECRET.sub(r"\1***", uri)
 
 
+def quiet_driver_logs() -> None:
+    """Keep pymongo's loggers at INFO unless someone configured them.
+
+    pymongo serialises every command and reply to JSON whenever its DEBUG level is enabled,
+    and Scrapy enables every level on the root logger (its handler filters by LOG_LEVEL):
+    that serialising, holding the GIL in the store's threads, stalled the reactor.
+    """
+    driver = logging.getLogger("pymongo")
+    if driver.level == logging.NOTSET:
+        driver.setLevel(logging.INFO)
+
+
 def make_client(uri: str, settings: Any = None) -> MongoClient:
     """A client with tz-aware dates, journaled writes and retryable writes."""
+    quiet_driver_logs()
     timeout = int(setting(settings, "MONGO_SERVER_SELECTION_TIMEOUT_MS", DEFAULT_SERVER_SELECTION_TIMEOUT_MS))
     return MongoClient(
         uri,
