@@ -194,8 +194,7 @@ def test_an_index_an_older_release_defined_otherwise_is_rebuilt(db):
 
 
 def test_the_validator_rejects_a_bad_document(db, store):
-    if not store.index_report.validator:
-        pytest.skip("newscrawl.schema.mongo_validator is not there yet")
+    assert store.index_report.validator
     with pytest.raises(WriteError) as info:
         db["articles"].insert_one({"url": "not a url", "title": ""})
     assert info.value.code == 121
@@ -204,8 +203,7 @@ def test_the_validator_rejects_a_bad_document(db, store):
 
 
 def test_a_document_the_validator_refuses_goes_to_rejects_and_the_rest_is_stored(store):
-    if not store.index_report.validator:
-        pytest.skip("newscrawl.schema.mongo_validator is not there yet")
+    assert store.index_report.validator
     bad = {**sample_article(2), "section": "Not A Section"}
     result = store.articles.upsert_many([sample_article(1), bad], T0)
     assert (result.counts["new"], result.counts["rejected"]) == (1, 1)
