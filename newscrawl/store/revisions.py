@@ -89,11 +89,13 @@ class Plan:
         return out
 
     def seen(self) -> list[str]:
-        """URLs of stored documents of which only ``last_seen_at`` moves (to ``now``, by ``$max``).
+        """URLs of stored documents of which only ``last_seen_at`` moves, to ``now``.
 
-        One statement can move them all: that is safe whatever revision each holds.
+        One statement can move them all: that is safe whatever revision each holds. A document
+        the batch read but did not see (an alias URL that now serves another text) is not here.
         """
-        return [p.url for p in self.documents.values() if p.stored is not None and _only_seen(p)]
+        return [p.url for p in self.documents.values() if p.stored is not None and _only_seen(p)
+                and p.last_seen_at != p.stored.get("last_seen_at")]
 
 
 def item_fields(item: dict) -> dict:

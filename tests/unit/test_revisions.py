@@ -93,7 +93,15 @@ def test_an_older_sighting_of_other_text_is_stale_and_changes_nothing():
     old = stored(sample_article(1), seen=NOW)
     plan = plan_batch([sample_article(1, version=2)], {old["url"]: old}, {}, NOW - timedelta(hours=1))
     assert plan.counts()["stale"] == 1 and plan.revisions == []
-    assert plan.updates() == [] and plan.seen() == [old["url"]]
+    assert plan.updates() == [] and plan.seen() == []
+
+
+def test_a_document_read_for_an_alias_that_now_serves_other_text_is_not_seen():
+    doc = stored(sample_article(1), aliases=[sample_url(2)])
+    moved = sample_article(2, version=2)  # the alias URL's own, new text
+    plan = plan_batch([moved], {}, {}, NOW, {sample_url(2): doc})
+    assert plan.outcomes == [(sample_url(2), "new")]
+    assert plan.seen() == [] and plan.updates() == []
 
 
 def test_the_same_url_twice_in_a_batch_stores_the_last_one():
