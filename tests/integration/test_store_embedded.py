@@ -19,6 +19,15 @@ def servers():
         server.stop()
 
 
+def assert_starts_its_own_server(data_dir, servers) -> None:
+    """A new EmbeddedServer on ``data_dir`` starts a server of its own and records its pid."""
+    server = EmbeddedServer(data_dir)
+    servers.append(server)
+    server.start()
+    assert server.started_here and pings(server.port)
+    assert json.loads((data_dir / "mongo" / "server.json").read_text())["pid"] == server.proc.pid
+
+
 def test_start_writes_state_reuse_finds_it_and_stop_ends_only_its_own(tmp_path, servers):
     first = EmbeddedServer(tmp_path)
     servers.append(first)
@@ -59,21 +68,13 @@ def test_a_stale_state_file_from_a_killed_server_is_replaced(tmp_path, servers):
     first.proc = None
     assert (tmp_path / "mongo" / "server.json").exists()
 
-    second = EmbeddedServer(tmp_path)
-    servers.append(second)
-    second.start()
-    assert second.started_here and pings(second.port)
-    assert json.loads((tmp_path / "mongo" / "server.json").read_text())["pid"] == second.proc.pid
+    assert_starts_its_own_server(tmp_path, servers)
 
 
 def test_a_state_file_naming_a_foreign_pid_is_not_trusted(tmp_path, servers):
     (tmp_path / "mongo").mkdir()
     (tmp_path / "mongo" / "server.json").write_text(json.dumps({"pid": os.getpid(), "port": 1}))
-    server = EmbeddedServer(tmp_path)
-    servers.append(server)
-    server.start()
-    assert server.started_here and pings(server.port)
-    assert json.loads((tmp_path / "mongo" / "server.json").read_text())["pid"] == server.proc.pid
+    assert_starts_its_own_server(tmp_path, servers)
 
 
 def test_resolve_uri_prefers_mongodb_uri_and_otherwise_starts_the_embedded_store(tmp_path, monkeypatch):
