@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from scrapy.contracts import Contract
 
-from newscrawl import site
 from newscrawl.urls import mirror_url
 
 
@@ -22,6 +21,11 @@ class PageContract(Contract):
         self.spider = getattr(method, "__self__", None)
 
     def adjust_request_args(self, args: dict) -> dict:
-        base = getattr(self.spider, "base_url", None) or site.SITE_URL
-        args["url"] = mirror_url(site.SITE_URL + self.args[0], base)
+        profile = getattr(self.spider, "profile", None)
+        if profile is None:
+            from newscrawl.sites import get_profile
+
+            profile = get_profile()
+        base = getattr(self.spider, "base_url", None) or profile.url
+        args["url"] = mirror_url(profile.url + self.args[0], base)
         return args

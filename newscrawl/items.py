@@ -41,6 +41,7 @@ class ArticleItem:
     video_duration: int | None = None
     lang: str = "en"
     content_hash: str = ""
+    extraction: str = "site"  # "site": the profile's rules; "generic": the generic fallback filled body/title/date
 
 
 # Fields the store owns; an item may carry them (e.g. on replay) but never needs to.
@@ -53,6 +54,7 @@ class BreakingItem:
     text_hash: str
     url: str | None = None
     seen_at: datetime | None = None
+    site: str | None = None  # the host of the edition whose ticker showed it
 
 
 @dataclass

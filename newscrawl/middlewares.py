@@ -21,9 +21,12 @@ from scrapy.utils.response import response_status_message
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
-from newscrawl import site
 
 logger = logging.getLogger(__name__)
+
+BLOCKED_STATUS = 403  # Cloudflare answers bot-like clients with 403 (reported of this site)
+HTML_END_MARKER = b"</html>"  # a page counts only when its closing markup is there
+SITEMAP_END_MARKERS = (b"</urlset>", b"</sitemapindex>")
 
 
 def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
@@ -123,7 +126,7 @@ class BlockedMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if response.status != site.BLOCKED_STATUS:
+        if response.status != BLOCKED_STATUS:
             if 200 <= response.status < 400:
                 self.successes += 1
             return response
@@ -162,9 +165,9 @@ class CompletenessMiddleware:
         ctype = response.headers.get(b"Content-Type", b"").lower()
         tail = response.body[-4096:].lower()
         if b"html" in ctype:
-            return site.HTML_END_MARKER in tail
+            return HTML_END_MARKER in tail
         if b"xml" in ctype:
-            return any(marker in tail for marker in site.SITEMAP_END_MARKERS)
+            return any(marker in tail for marker in SITEMAP_END_MARKERS)
         return True
 
     def process_response(self, request: Request, response: Response) -> Request | Response:

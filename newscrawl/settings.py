@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from newscrawl import __version__, security, site
+from newscrawl import __version__, security
 
 security.install()  # mask secrets in every log line of this process, from the first one
 
@@ -19,7 +19,8 @@ SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
 
 # --- what to crawl and where to keep it ---------------------------------------
-BASE_URL = os.environ.get("BASE_URL", site.SITE_URL)
+BASE_URL = os.environ.get("BASE_URL", "")  # empty: the edition's own site
+NEWSCRAWL_EDITION = os.environ.get("NEWSCRAWL_EDITION", "")  # a profile of newscrawl.sites; empty: "en"
 MONGODB_URI = os.environ.get("MONGODB_URI", "")  # empty: the embedded SecantusDB store
 MONGODB_DATABASE = os.environ.get("MONGODB_DATABASE", "newscrawl")
 NEWSCRAWL_DATA_DIR = os.environ.get("NEWSCRAWL_DATA_DIR", "data")
@@ -40,7 +41,7 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # no article page is near this; a runaway b
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 5
-RETRY_HTTP_CODES = list(site.RETRY_STATUSES)
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524]  # 522/524: Cloudflare's origin timeouts
 NEWSCRAWL_BACKOFF_BASE = 1.0  # seconds; doubled on every retry of a request
 NEWSCRAWL_BACKOFF_MAX = 120.0  # cap, Retry-After included
 NEWSCRAWL_RATE_LIMITED_RETRIES = 20  # retries of a 429 (each after its Retry-After)
@@ -75,6 +76,7 @@ MONGO_MAX_PENDING_FLUSHES = 4  # backpressure: process_item waits beyond this
 MONGO_SERVER_SELECTION_TIMEOUT_MS = int(os.environ.get("MONGO_SERVER_SELECTION_TIMEOUT_MS", "10000"))
 NEWSCRAWL_EMBEDDED_KEEP = False  # True: leave the embedded server running after the crawl
 NEWSCRAWL_KEEP_PAGES = False  # True: keep each article's raw HTML, compressed, in `pages`
+NEWSCRAWL_LISTING_MAX_PAGES = 1000  # a listing is never paged beyond this (it stops sooner when nothing is new)
 
 # --- Playwright: only requests that ask for it (meta playwright=True) go through a browser
 DOWNLOAD_HANDLERS_PLAYWRIGHT = {

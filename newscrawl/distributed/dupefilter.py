@@ -18,9 +18,9 @@ class FrontierDupeFilter(RFPDupeFilter):
         return cls.for_spider(crawler, crawler.spidercls.name)
 
     @classmethod
-    def for_spider(cls, crawler, spider_name: str):
+    def for_spider(cls, crawler, spider_name: str, spider=None):
         settings = crawler.settings
-        keys = FrontierKeys(spider_name, site_of(settings))
+        keys = FrontierKeys(spider_name, site_of(settings, spider))
         key = keys.format(settings.get("SCHEDULER_DUPEFILTER_KEY") or DUPEFILTER_KEY_TEMPLATE)
         return cls(get_redis(crawler), key=key, debug=settings.getbool("DUPEFILTER_DEBUG"))
 

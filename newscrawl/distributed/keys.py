@@ -13,11 +13,15 @@ QUEUE_KEY_TEMPLATE = PREFIX + ":%(spider)s:%(site)s:requests"
 DUPEFILTER_KEY_TEMPLATE = PREFIX + ":%(spider)s:%(site)s:dupefilter"
 
 
-def site_of(settings) -> str:
-    """The host the crawl targets (BASE_URL), so that crawls of two sites never share a frontier."""
-    from newscrawl import site
+def site_of(settings, spider=None) -> str:
+    """The host the crawl targets (the spider's base URL, else BASE_URL, else the edition's site),
+    so that crawls of two sites never share a frontier."""
+    base = getattr(spider, "base_url", None) or settings.get("BASE_URL")
+    if not base:
+        from newscrawl.sites import get_profile
 
-    return host_of(settings.get("BASE_URL") or site.SITE_URL)
+        base = get_profile(settings.get("NEWSCRAWL_EDITION") or None).url
+    return host_of(base)
 
 
 @dataclass(frozen=True)

@@ -65,10 +65,10 @@ class DistributedScheduler(RedisScheduler):
     # --- lifecycle ----------------------------------------------------------------
     def open(self, spider):
         self.spider = spider
-        self.keys = FrontierKeys(spider.name, site_of(self.crawler.settings))
+        self.keys = FrontierKeys(spider.name, site_of(self.crawler.settings, spider))
         self.queue = LeasedPriorityQueue(self.server, spider, self.keys.format(self.queue_key),
                                          self.serializer, self.keys)
-        self.df = FrontierDupeFilter.for_spider(self.crawler, spider.name)
+        self.df = FrontierDupeFilter.for_spider(self.crawler, spider.name, spider)
         self.leases = LeaseKeeper(self.server, self.guard, self.stats, self.keys, self.lease_seconds)
         logger.info("distributed frontier %s on Redis %s (worker %s)", self.keys.base, self.guard.url,
                     self.leases.worker_id)

@@ -1,8 +1,10 @@
-"""An article page to SCHEMA.md fields: metadata first, then meta tags, then the visible page.
+"""An article page to SCHEMA.md fields: metadata first, then meta tags, then the visible page,
+then (only where the site's own rules find no element at all) a generic extractor.
 
-Where the winning value and the visible page disagree the metadata wins and the
-field is named in ``disagreements``; anything missing or unreadable is named in
-``problems``. Never raises on bad input.
+Where the winning value and the visible page disagree the metadata wins and the field is
+named in ``disagreements``; anything missing or unreadable is named in ``problems``;
+``extraction`` says whether the site's rules were enough ("site") or the generic fallback
+filled the body, title or date ("generic"). Never raises on bad input.
 """
 
 from __future__ import annotations
@@ -10,15 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from newscrawl import site
 from newscrawl.extract import text as textmod
 from newscrawl.extract.body import read_body
 from newscrawl.extract.dates import parse_duration, parse_iso_datetime
-from newscrawl.extract.dom import mirror_hosts_of, parse_html, unique
+from newscrawl.extract.dom import asset_url, mirror_hosts_of, parse_html, unique
 from newscrawl.extract.images import read_images
+from newscrawl.extract.links import TAG, PageLinks
 from newscrawl.extract.metadata import PageMetadata, read_metadata
 from newscrawl.extract.visible import VisiblePage, read_visible, split_authors
+from newscrawl.site import SiteProfile
+from newscrawl.sites import profile_for_url
 from newscrawl.urls import canonical_url, path_of
+
+SITE_RULES, GENERIC = "site", "generic"
 
 
 @dataclass
@@ -27,15 +33,22 @@ class Extraction:
     sources: dict[str, str | None] = field(default_factory=dict)
     disagreements: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    tag_urls: list[str] = field(default_factory=list)  # tag listings the page links to (discovery)
+    generic: list[str] = field(default_factory=list)  # fields the generic fallback filled
+
+    @property
+    def method(self) -> str:
+        return self.fields.get("extraction", SITE_RULES)
 
 
-def empty_fields(url: str) -> dict:
+def empty_fields(url: str, profile: SiteProfile) -> dict:
     return {
-        "url": url, "site": site.SITE_HOST, "postid": None, "type": "article", "section": None,
+        "url": url, "site": profile.host, "postid": None, "type": "article", "section": None,
         "category": None, "title": "", "description": None, "authors": [], "source": None,
         "published_at": None, "modified_at": None, "reading_minutes": None, "word_count": 0,
         "body": "", "images": [], "tags": [], "countries": [], "related_urls": [],
-        "video_duration": None, "lang": site.LANG, "content_hash": textmod.content_hash("", ""),
+        "video_duration": None, "lang": profile.lang, "content_hash": textmod.content_hash("", ""),
+        "extraction": SITE_RULES,
     }
 
 
@@ -51,35 +64,37 @@ def _split_keywords(value: str | None) -> list[str]:
     return unique(textmod.normalise_text(k) for k in value.split(",")) if value else []
 
 
-def _section(url: str, metadata: PageMetadata) -> str | None:
+def _section(url: str, metadata: PageMetadata, profile: SiteProfile) -> str | None:
     for candidate in (url, metadata.value("url"), metadata.meta_value("og:url")):
-        if not candidate:
-            continue
-        match = site.ARTICLE_PATH_RE.match(path_of(candidate))
-        if match:
-            return match.group("flat") or f"{match.group('kind')}/{match.group('section')}"
+        if candidate:
+            section = profile.section_of_path(path_of(candidate))
+            if section:
+                return section
     return None
 
 
 class _Builder:
     """Collects fields with their sources, disagreements and problems."""
 
-    def __init__(self, url: str, problems: list[str]):
-        self.fields = empty_fields(url)
+    def __init__(self, url: str, profile: SiteProfile, problems: list[str]):
+        self.fields = empty_fields(url, profile)
         self.sources: dict[str, str | None] = dict.fromkeys(self.fields)
         self.disagreements: list[str] = []
         self.problems = problems
+        self.tag_urls: list[str] = []
+        self.generic: list[str] = []
 
     def set(self, name: str, value, source: str | None, visible=None, same=None) -> None:
         if value is not None:
             self.fields[name] = value
         self.sources[name] = source if value not in (None, "", []) else None
-        if source != "visible" and value not in (None, "", []) and visible not in (None, "", []):
+        if source not in ("visible", "generic") and value not in (None, "", []) and visible not in (None, "", []):
             if not (same(value, visible) if same else value == visible):
                 self.disagreements.append(name)
 
     def result(self) -> Extraction:
-        return Extraction(self.fields, self.sources, self.disagreements, self.problems)
+        return Extraction(self.fields, self.sources, self.disagreements, self.problems, self.tag_urls,
+                          self.generic)
 
 
 def _same_minute(a: datetime, b: datetime) -> bool:
@@ -98,18 +113,10 @@ def _first_readable(b: _Builder, md: PageMetadata, name: str, keys: tuple[str, s
     return None, None
 
 
-def _datetime(b: _Builder, md: PageMetadata, name: str, keys: tuple[str, str]) -> tuple[datetime | None, str | None]:
-    return _first_readable(b, md, name, keys, parse_iso_datetime, "date")
-
-
-def _video_duration(b: _Builder, md: PageMetadata) -> tuple[int | None, str | None]:
-    return _first_readable(b, md, "video_duration", ("video_duration", "og:video_duration"), parse_duration, "value")
-
-
-def _type(b: _Builder, md: PageMetadata, section: str | None) -> tuple[str, str]:
+def _type(b: _Builder, md: PageMetadata, section: str | None, profile: SiteProfile) -> tuple[str, str]:
     declared = md.value("type")
     if declared:
-        mapped = site.TAWSIYAT_TYPES.get(declared.lower())
+        mapped = profile.tawsiyat_types.get(declared.lower())
         if mapped:
             return mapped, "metadata"
         b.problems.append(f"type: metadata type {declared[:40]!r} is not an article type")
@@ -120,51 +127,70 @@ def _type(b: _Builder, md: PageMetadata, section: str | None) -> tuple[str, str]
     return "article", "computed"
 
 
-def _build(root, url: str, b: _Builder) -> None:
-    md = read_metadata(root)
-    vis: VisiblePage = read_visible(root)
+def _build(root, html, url: str, page_url: str, b: _Builder, profile: SiteProfile) -> None:
+    md = read_metadata(root, profile)
+    links = PageLinks(root, url, profile)
+    vis: VisiblePage = read_visible(root, profile, links)
     b.problems.extend(md.problems + vis.problems)
+    b.tag_urls = links.urls(TAG)
     f = b.fields
+    tz = profile.timezone
 
-    section = _section(url, md)
+    section = _section(url, md, profile)
     b.set("section", section, "url")
     if section is None:
         b.problems.append("section: the URL is not an article URL")
-    b.set("site", site.SITE_HOST, "url")
+    b.set("site", profile.host, "url")
     b.set("url", f["url"], "url")
     b.set("postid", *_first(("metadata", md.value("postid")), ("meta", md.meta_value("postid"))))
-    b.set("type", *_type(b, md, section))
-    b.set("category", *_first(("url", site.SECTIONS.get(section or "")),
-                              ("metadata", next(iter(md.classes(site.CLASS_MAPPING_CATEGORY)), None))))
+    b.set("type", *_type(b, md, section, profile))
+    b.set("category", *_first(("url", profile.sections.get(section or "")),
+                              ("metadata", next(iter(md.classes(profile.class_mapping_category)), None))))
 
     b.set("title", *_first(("metadata", md.value("title")), ("meta", md.meta_value("og:title")),
                            ("visible", vis.title)), visible=vis.title)
     b.set("description", *_first(("metadata", md.value("description")), ("meta", md.meta_value("description")),
                                  ("meta", md.meta_value("og:description")), ("visible", vis.lead)),
           visible=vis.lead)
-    b.set("authors", *_first(("metadata", split_authors(md.value("author"))),
-                             ("meta", split_authors(md.meta_value("author"))), ("visible", vis.authors)),
+    b.set("authors", *_first(("metadata", split_authors(md.value("author"), profile)),
+                             ("meta", split_authors(md.meta_value("author"), profile)), ("visible", vis.authors)),
           visible=vis.authors)
     b.set("source", vis.source, "visible")
 
-    published, published_source = _datetime(b, md, "published_at", ("published_time", "article:published_time"))
+    parse_date = lambda raw: parse_iso_datetime(raw, naive_tz=tz)  # noqa: E731
+    published, published_source = _first_readable(b, md, "published_at", ("published_time", "article:published_time"),
+                                                  parse_date, "date")
     b.set("published_at", *_first((published_source, published), ("visible", vis.published_at)),
-          visible=vis.published_at,
-          same=_same_minute)
-    b.set("modified_at", *_datetime(b, md, "modified_at", ("last_updated", "article:modified_time")))
+          visible=vis.published_at, same=_same_minute)
+    b.set("modified_at", *_first_readable(b, md, "modified_at", ("last_updated", "article:modified_time"),
+                                          parse_date, "date"))
     b.set("reading_minutes", vis.reading_minutes, "visible")
 
     leads = {t for t in (vis.lead, f["description"]) if t}
-    body, related = read_body(root, url, leads)
+    body, related, has_container = read_body(root, url, leads, profile)
     b.set("body", body, "visible")
     b.set("related_urls", related, "visible")
-    b.set("images", read_images(root, url), "visible")
+    b.set("images", read_images(root, url, profile, links), "visible")
     b.set("tags", *_first(("metadata", _split_keywords(md.value("keywords"))),
                           ("meta", _split_keywords(md.meta_value("keywords"))), ("visible", vis.tags)),
           visible=vis.tags, same=lambda a, v: set(a) == set(v))
-    b.set("countries", unique(md.classes(site.CLASS_MAPPING_COUNTRY)), "metadata")
-    b.set("video_duration", *_video_duration(b, md))
-    b.set("lang", *_first(("metadata", md.value("lang")), ("meta", md.html_lang), ("computed", site.LANG)))
+    b.set("countries", unique(md.classes(profile.class_mapping_country)), "metadata")
+    b.set("video_duration", *_first_readable(b, md, "video_duration", ("video_duration", "og:video_duration"),
+                                             parse_duration, "value"))
+    b.set("lang", *_first(("metadata", md.value("lang")), ("meta", md.html_lang), ("computed", profile.lang)))
+
+    # the generic fallback, only for what the site's rules found no element for at all
+    missing = []
+    if not has_container:
+        missing.append("body")
+    if not f["title"] and not vis.has_title_element:
+        missing.append("title")
+    if f["published_at"] is None:
+        missing.append("published_at")
+    is_article = section is not None or (md.value("type") or "").lower() in profile.tawsiyat_types \
+        or (md.meta_value("og:type") or "").lower() == "article"
+    if missing and is_article:
+        _generic(html, root, page_url, b, profile, md, missing, leads | {f["title"]} - {""})
 
     f["word_count"] = textmod.word_count(f["body"])
     f["content_hash"] = textmod.content_hash(f["title"], f["body"])
@@ -174,14 +200,40 @@ def _build(root, url: str, b: _Builder) -> None:
             b.problems.append(f"{name}: not found")
 
 
-def extract_article(html: str | bytes, url: str) -> Extraction:
-    """SCHEMA.md article fields from a page; ``url`` is the page's URL (canonical or a mirror's)."""
+def _generic(html, root, page_url: str, b: _Builder, profile: SiteProfile, md: PageMetadata, missing: list[str],
+             drop: set[str]) -> None:
+    from newscrawl.extract.generic import generic_extract
+
+    found = generic_extract(html, page_url, profile, drop, want_date="published_at" in missing, root=root)
+    values = {"body": found.body, "title": found.title, "published_at": found.published_at}
+    for name in missing:
+        if values[name]:
+            b.set(name, values[name], "generic")
+            b.generic.append(name)
+    if not b.generic:
+        return
+    b.fields["extraction"] = GENERIC
+    b.sources["extraction"] = "computed"
+    if "body" in b.generic and not b.fields["images"]:
+        # the page's figures are not where the profile says: the declared picture instead
+        thumbnail = md.value("thumbnail") or md.meta_value("og:image") or found.image
+        image = asset_url(thumbnail, b.fields["url"], profile.host) if thumbnail else None
+        if image:
+            b.set("images", [{"url": image, "caption": None, "credit": None}], "generic")
+
+
+def extract_article(html: str | bytes, url: str, profile: SiteProfile | None = None) -> Extraction:
+    """SCHEMA.md article fields from a page; ``url`` is the page's URL (canonical or a mirror's).
+
+    ``profile``: the site's facts (by default, the profile whose host serves ``url``).
+    """
     url = url or ""
+    profile = profile or profile_for_url(url)
     try:
-        page_url = canonical_url(url, mirror_hosts=mirror_hosts_of(url)) if url else ""
+        page_url = canonical_url(url, mirror_hosts=mirror_hosts_of(url), site_host=profile.host) if url else ""
     except ValueError:
         page_url = url
-    b = _Builder(page_url, [])
+    b = _Builder(page_url, profile, [])
     try:
         root = parse_html(html)
     except Exception as exc:  # libxml2 refuses some inputs outright; a crawl must go on
@@ -191,7 +243,7 @@ def extract_article(html: str | bytes, url: str) -> Extraction:
         b.problems.append("empty document")
         return b.result()
     try:
-        _build(root, url, b)
+        _build(root, html, url, page_url, b, profile)
     except Exception as exc:  # hostile markup must never crash a crawl
         b.problems.append(f"extraction failed: {type(exc).__name__}: {str(exc)[:80]}")
         b.fields["word_count"] = textmod.word_count(b.fields["body"])

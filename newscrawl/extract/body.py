@@ -1,18 +1,21 @@
-"""The article text of div.p-content, and the related links found in it."""
+"""The article text of the body container, and the related links found in it."""
 
 from __future__ import annotations
 
-from newscrawl import site
 from newscrawl.extract.dom import inside_any, link_url, select, select_outside, select_within, text_of, unique
 from newscrawl.extract.text import PARAGRAPH_SEPARATOR
+from newscrawl.site import SiteProfile
 
 
-def read_body(root, page_url: str, leads: set[str]) -> tuple[str, list[str]]:
-    """(body, related URLs in page order); ``leads`` are texts of a lead that may be repeated."""
-    containers = select(root, site.BODY_CONTAINER)
-    article_paragraphs = set(select_outside(root, site.BODY_PARAGRAPHS, site.BODY_EXCLUDE_ANCESTORS,
-                                            containers, site.BODY_CONTAINER))
-    related_anchors = set(select_within(root, site.RELATED_LINKS, containers, site.BODY_CONTAINER))
+def read_body(root, page_url: str, leads: set[str], profile: SiteProfile) -> tuple[str, list[str], bool]:
+    """(body, related URLs in page order, whether the body container exists); ``leads`` are
+    texts of a lead that may be repeated."""
+    containers = select(root, profile.body_container)
+    paragraphs_css = f"{profile.body_container} p"
+    article_paragraphs = set(select_outside(root, paragraphs_css, profile.body_exclude,
+                                            containers, profile.body_container))
+    related_anchors = set(select_within(root, f"{profile.body_container} {profile.related_block} a[href]",
+                                        containers, profile.body_container))
     paragraphs: list[str] = []
     related: list[str | None] = []
     read_more: set = set()
@@ -22,15 +25,15 @@ def read_body(root, page_url: str, leads: set[str]) -> tuple[str, list[str]]:
         for element in container.iter("p", "a"):
             if element.tag == "a":
                 if element in related_anchors or inside_any(element, read_more):
-                    related.append(link_url(element.get("href"), page_url))
+                    related.append(link_url(element.get("href"), page_url, profile.host))
                 continue
             if element not in article_paragraphs:
                 continue
             text = text_of(element)
-            if text.startswith(site.READ_MORE_PREFIX):
+            if text.startswith(profile.read_more_prefixes):
                 read_more.add(element)
                 continue
             if not text or text in leads:
                 continue
             paragraphs.append(text)
-    return PARAGRAPH_SEPARATOR.join(paragraphs), unique(related)
+    return PARAGRAPH_SEPARATOR.join(paragraphs), unique(related), bool(containers)

@@ -1,6 +1,6 @@
 """Parsing and selecting with lxml directly (no Scrapy): the fast path of extraction.
 
-CSS selectors from ``newscrawl.site`` (parsel's dialect, with ``::text`` and
+CSS selectors from a site profile (parsel's dialect, with ``::text`` and
 ``::attr(x)``) are compiled once to XPath and run on lxml trees.
 """
 
@@ -14,7 +14,6 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator, css2xpath
 
-from newscrawl import site
 from newscrawl.extract.text import normalise_text
 from newscrawl.urls import canonical_url
 
@@ -139,6 +138,16 @@ def text_of(node) -> str:
     return normalise_text("".join(_TEXT_NODES(node)))
 
 
+def spaced_text_of(node) -> str:
+    """Text of an element with its text nodes joined by spaces: adjacent blocks (``<time>19:36</time>
+    <div>3 Min Read</div>``) stay apart, for searching the text rather than quoting it."""
+    if node is None:
+        return ""
+    if isinstance(node, str):
+        return normalise_text(node)
+    return normalise_text(" ".join(_TEXT_NODES(node)))
+
+
 def first_text(node, css: str) -> str:
     for found in select(node, css):
         text = text_of(found)
@@ -153,34 +162,35 @@ def mirror_hosts_of(page_url: str) -> tuple[str, ...]:
     return (host,) if host else ()
 
 
-def link_url(href: str | None, page_url: str) -> str | None:
-    """Canonical absolute URL of a link on the page; None for non-web links."""
+def link_url(href: str | None, page_url: str, site_host: str | None = None) -> str | None:
+    """Canonical absolute URL of a link on the page (the page's host read as ``site_host``);
+    None for non-web links."""
     href = (href or "").strip()
     if not href or href.startswith("#"):
         return None
     try:  # one malformed href (e.g. "http://[::1") must not lose the page
-        absolute = urljoin(page_url or site.SITE_URL, href)
+        absolute = urljoin(page_url or f"https://{site_host}/", href)
         if urlsplit(absolute).scheme not in ("http", "https"):
             return None
-        return canonical_url(absolute, mirror_hosts=mirror_hosts_of(page_url))
+        return canonical_url(absolute, mirror_hosts=mirror_hosts_of(page_url), site_host=site_host)
     except ValueError:
         return None
 
 
-def asset_url(src: str, page_url: str) -> str | None:
+def asset_url(src: str, page_url: str, site_host: str | None = None) -> str | None:
     """Absolute URL of an asset; the mirror's own host becomes the site's https host, others stay.
 
     None for anything but an http(s) address (javascript:, data:, a malformed URL).
     """
     try:
-        absolute = urljoin(page_url or site.SITE_URL, src.strip())
+        absolute = urljoin(page_url or f"https://{site_host}/", src.strip())
         parts = urlsplit(absolute)
     except ValueError:
         return None
     if parts.scheme not in ("http", "https"):
         return None
-    if parts.netloc.lower() in mirror_hosts_of(page_url):
-        return urlunsplit(("https", site.SITE_HOST, parts.path, parts.query, parts.fragment))
+    if parts.netloc.lower() in mirror_hosts_of(page_url) and site_host:
+        return urlunsplit(("https", site_host, parts.path, parts.query, parts.fragment))
     return absolute
 
 

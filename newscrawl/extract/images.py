@@ -1,31 +1,62 @@
-"""The article's own figures: absolute image URL, caption and credit."""
+"""The article's own figures: absolute image URL, caption and credit.
+
+A figure is the article's own when, walking up from it, an element holding the details
+box or the body container comes before any element that links to another article (a
+card of a listing, "Most Read" or a related block). The figure, img and figcaption
+elements and the lazy-loading ``data-src`` are sister evidence; the blocks around
+other articles' cards are found by their links, not by their (assumed) class names.
+"""
 
 from __future__ import annotations
 
-from newscrawl import site
-from newscrawl.extract.dom import asset_url, select_outside, text_of
+from newscrawl.extract.dom import asset_url, select, select_all, text_of
+from newscrawl.extract.links import PageLinks
+from newscrawl.site import SiteProfile
 
 
-def split_caption(text: str) -> tuple[str | None, str | None]:
+def split_caption(text: str, profile: SiteProfile | None = None) -> tuple[str | None, str | None]:
     """``Caption (Credit)`` -> (caption, credit); each None when absent."""
     if not text:
         return None, None
-    match = site.CREDIT_RE.match(text)
+    if profile is None:
+        from newscrawl.sites import get_profile
+
+        profile = get_profile()
+    match = profile.credit_re.match(text)
     if not match:
         return text, None
     return match.group("caption").strip() or None, match.group("credit").strip() or None
 
 
-def read_images(root, page_url: str) -> list[dict]:
-    images = []
-    for figure in select_outside(root, site.FIGURE_SELECTOR, site.FIGURE_EXCLUDE_ANCESTORS):
-        src = next((img.get(site.IMAGE_SRC_ATTR) for img in figure.iter("img") if img.get(site.IMAGE_SRC_ATTR)), None)
-        if not src or not src.strip():
-            continue
-        captions = [text_of(c) for c in figure.iter("figcaption")]
-        caption, credit = split_caption(next((c for c in captions if c), ""))
-        url = asset_url(src, page_url)
-        if url is None:
-            continue
-        images.append({"url": url, "caption": caption, "credit": credit})
-    return images
+def article_holders(root, profile: SiteProfile) -> set:
+    """The details box, the body container and every element around them."""
+    anchors = set(select_all(root, (profile.details_box, profile.body_container)))
+    holding = set(anchors)
+    for element in anchors:
+        holding.update(element.iterancestors())
+    return holding
+
+
+def _own_figures(root, links: PageLinks, profile: SiteProfile) -> list:
+    holding = article_holders(root, profile)
+    players = set(select(root, profile.video_player)) if profile.video_player else set()
+    return [figure for figure in root.iter("figure")
+            if links.is_own(figure, holding) and not any(a in players for a in figure.iterancestors())]
+
+
+def figure_image(figure, page_url: str, profile: SiteProfile) -> dict | None:
+    src = next((img.get(profile.image_src_attr) for img in figure.iter("img") if img.get(profile.image_src_attr)),
+               None)
+    if not src or not src.strip():
+        return None
+    url = asset_url(src, page_url, profile.host)
+    if url is None:
+        return None
+    captions = [text_of(c) for c in figure.iter("figcaption")]
+    caption, credit = split_caption(next((c for c in captions if c), ""), profile)
+    return {"url": url, "caption": caption, "credit": credit}
+
+
+def read_images(root, page_url: str, profile: SiteProfile, links: PageLinks) -> list[dict]:
+    images = (figure_image(f, page_url, profile) for f in _own_figures(root, links, profile))
+    return [image for image in images if image is not None]

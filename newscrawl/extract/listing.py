@@ -1,20 +1,38 @@
-"""Listing pages: article cards, the nav's section and region listings, tag links."""
+"""Listing and home pages: article cards, listing and tag links, the next page. Pure.
+
+Found by what they are (see ``extract.links``): the profile's class names (assumed) only
+sharpen a card's bounds and date, and are never required.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urljoin, urlsplit
 
-from newscrawl import site
-from newscrawl.extract.dates import parse_card_date
-from newscrawl.extract.dom import link_url, parse_html, select, text_of, unique
-from newscrawl.urls import path_of
+from newscrawl.extract.dates import date_attribute, find_date
+from newscrawl.extract.dom import mirror_hosts_of, parse_html, select, select_all, text_of
+from newscrawl.extract.links import LISTING, TAG, Link, PageLinks, text_outside_headings
+from newscrawl.site import SiteProfile
+from newscrawl.sites import profile_for_url
+from newscrawl.urls import normalise_path, path_of
+
+MAX_CARD_DEPTH = 12  # levels between a link and its card's date; cards are shallow
 
 
 @dataclass(frozen=True)
 class Card:
     url: str
     date: date | None = None
+
+
+@dataclass
+class ListingPage:
+    cards: list[Card] = field(default_factory=list)  # articles linked outside the chrome, page order
+    listings: list[str] = field(default_factory=list)  # section and region listings linked anywhere
+    tags: list[str] = field(default_factory=list)  # tag listings linked anywhere
+    next_url: str | None = None  # an explicit next page (canonical path and its query)
+    sharpened_cards: int = 0  # cards the profile's (assumed) card selectors named
 
 
 def _root(html):
@@ -24,39 +42,87 @@ def _root(html):
         return None
 
 
-def extract_cards(html: str | bytes, page_url: str) -> list[Card]:
-    """The cards of ``div.listing`` in page order (canonical URLs; the page's host is the site's)."""
-    root = _root(html)
-    if root is None:
-        return []
-    cards = []
-    for card in select(root, site.CARD_SELECTOR):
-        url = next(filter(None, (link_url(h, page_url) for h in select(card, site.CARD_LINK))), None)
-        if url is None:
+def _card_date(link: Link, card, profile: SiteProfile) -> date | None:
+    for css in profile.card_date_selectors:  # sharpening: the profile's own date element
+        for element in select(card, css):
+            found = date_attribute(element.get("datetime"), profile) or find_date(text_of(element), profile)
+            if found:
+                return found
+    # the smallest element around the link alone that holds a date-shaped text
+    element, depth = link.element, 0
+    while element is not None and depth <= MAX_CARD_DEPTH:
+        for stamp in element.iter("time"):
+            found = date_attribute(stamp.get("datetime"), profile) or find_date(text_of(stamp), profile)
+            if found:
+                return found
+        found = find_date(" ".join(text_outside_headings(element)), profile)
+        if found:
+            return found
+        if element is card:
+            break
+        element, depth = element.getparent(), depth + 1
+    return None
+
+
+def cards_of(links: PageLinks) -> tuple[list[Card], int]:
+    profile = links.profile
+    sharpened = set(select_all(links.root, [css for css in profile.card_selectors if "::" not in css]))
+    first: dict[str, Link] = {}
+    for link in links.article_links:
+        first.setdefault(link.url, link)
+    cards, named = [], 0
+    for url, link in first.items():
+        card = links.card_of(link, sharpened)
+        named += card in sharpened
+        cards.append(Card(url=url, date=_card_date(link, card, profile)))
+    return cards, named
+
+
+def next_page_url(root, page_url: str, profile: SiteProfile) -> str | None:
+    """An explicit next page of this listing: ``rel=next`` or a link whose text says next."""
+    candidates = [e.get("href") for e in root.iter("link", "a")
+                  if "next" in (e.get("rel") or "").lower().split()]
+    candidates += [a.get("href") for a in root.iter("a") if text_of(a).lower() in profile.next_link_texts]
+    here = urlsplit(page_url)
+    hosts = set(mirror_hosts_of(page_url)) | {profile.host}
+    for href in candidates:
+        if not href or href.strip().startswith(("#", "javascript:")):
             continue
-        dates = select(card, site.CARD_DATE)
-        cards.append(Card(url=url, date=parse_card_date(text_of(dates[0])) if dates else None))
-    return cards
+        try:
+            target = urlsplit(urljoin(page_url, href.strip()))
+        except ValueError:
+            continue
+        if target.netloc.lower() not in hosts or normalise_path(target.path) != normalise_path(here.path):
+            continue
+        if target.query and target.query != here.query:
+            return f"{profile.url}{normalise_path(target.path)}?{target.query}"
+    return None
 
 
-def _site_links(html, page_url: str, selectors: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(canonical URL, path) of the site's own links matched by ``selectors``, page order."""
+def read_listing(html: str | bytes, page_url: str, profile: SiteProfile | None = None) -> ListingPage:
+    profile = profile or profile_for_url(page_url)
     root = _root(html)
     if root is None:
-        return []
-    anchors = [a for css in selectors for a in select(root, css)]
-    urls = unique(link_url(a.get("href"), page_url) for a in anchors)
-    prefix = site.SITE_URL + "/"
-    return [(u, path_of(u)) for u in urls if u.startswith(prefix) or u == site.SITE_URL]
+        return ListingPage()
+    links = PageLinks(root, page_url, profile)
+    cards, named = cards_of(links)
+    return ListingPage(cards=cards, listings=links.urls(LISTING), tags=links.urls(TAG),
+                       next_url=next_page_url(root, page_url, profile), sharpened_cards=named)
 
 
-def extract_nav(html: str | bytes, page_url: str) -> list[str]:
-    """Section and region listing URLs from the nav menu and the region list."""
-    return [
-        url for url, path in _site_links(html, page_url, (site.NAV_LINKS, site.REGION_LINKS))
-        if site.SECTION_LISTING_RE.match(path) or site.REGION_LISTING_RE.match(path)
-    ]
+def extract_cards(html: str | bytes, page_url: str, profile: SiteProfile | None = None) -> list[Card]:
+    """The article cards of a listing or home page, in page order."""
+    return read_listing(html, page_url, profile).cards
 
 
-def extract_tag_links(html: str | bytes, page_url: str) -> list[str]:
-    return [url for url, _ in _site_links(html, page_url, (site.TAG_LINKS,))]
+def extract_nav(html: str | bytes, page_url: str, profile: SiteProfile | None = None) -> list[str]:
+    """Section and region listing URLs linked from the page (the nav, the region list, anywhere)."""
+    return read_listing(html, page_url, profile).listings
+
+
+def extract_tag_links(html: str | bytes, page_url: str, profile: SiteProfile | None = None) -> list[str]:
+    return read_listing(html, page_url, profile).tags
+
+
+def listing_path(url: str) -> str:
+    return path_of(url)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from newscrawl import site
 from newscrawl.extract.dom import select
+from newscrawl.site import SiteProfile
 from newscrawl.extract.text import normalise_text
 
 
@@ -38,8 +38,8 @@ class PageMetadata:
         return values
 
 
-def read_tawsiyat(root) -> tuple[dict, list[str]]:
-    texts = select(root, site.TAWSIYAT_SELECTOR)
+def read_tawsiyat(root, profile: SiteProfile) -> tuple[dict, list[str]]:
+    texts = select(root, profile.tawsiyat_selector)
     if not texts:
         return {}, ["tawsiyat metadata missing"]
     raw = "".join(texts).strip()
@@ -67,7 +67,7 @@ def read_meta_tags(root) -> dict[str, str]:
     return meta
 
 
-def read_metadata(root) -> PageMetadata:
-    tawsiyat, problems = read_tawsiyat(root)
+def read_metadata(root, profile: SiteProfile) -> PageMetadata:
+    tawsiyat, problems = read_tawsiyat(root, profile)
     html_lang = normalise_text(root.get("lang")) if root.tag == "html" else ""
     return PageMetadata(tawsiyat=tawsiyat, meta=read_meta_tags(root), html_lang=html_lang or None, problems=problems)

@@ -1,14 +1,26 @@
-"""What a reader sees: title, byline, date, reading time, lead and tag list."""
+"""What a reader sees: title, byline, date, reading time, lead and tag list.
+
+The byline is found by its text inside the details box (sister evidence): the smallest
+element whose text starts with an author prefix (``By ``) or a source prefix
+(``Source:``), and the first date with a time of day; the byline's own markup is
+assumed, so its class names only sharpen. The tag list is every tag link outside the
+site chrome and outside cards of other articles.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from newscrawl import site
-from newscrawl.extract.dates import parse_visible_datetime
-from newscrawl.extract.dom import first_text, select, select_within, text_of, unique
+from newscrawl.extract.dates import ascii_digits, visible_datetimes
+from newscrawl.extract.dom import first_text, select, select_within, spaced_text_of, text_of, unique
+from newscrawl.extract.links import TAG, PageLinks, text_outside_headings
 from newscrawl.extract.text import normalise_text
+from newscrawl.site import SiteProfile
+
+# where one byline part ends when several share an element
+_PART_END = re.compile(r"\s+[|•·]\s+|\s+-\s+")
 
 
 @dataclass
@@ -21,43 +33,143 @@ class VisiblePage:
     lead: str | None = None
     tags: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    found: dict[str, str] = field(default_factory=dict)  # part -> how it was found (for doctor and stats)
+    has_details_box: bool = False
+    has_title_element: bool = False
 
 
-def split_authors(text: str | None) -> list[str]:
+def split_authors(text: str | None, profile: SiteProfile | None = None) -> list[str]:
     if not text:
         return []
-    return unique(normalise_text(part) for part in site.AUTHOR_SEPARATORS.split(text))
+    if profile is None:
+        from newscrawl.sites import get_profile
+
+        profile = get_profile()
+    return unique(normalise_text(part) for part in profile.author_separators.split(text))
 
 
-def _title(root, boxes: list) -> str | None:
-    for css in site.TITLE_SELECTORS:
-        title = next(filter(None, map(text_of, select_within(root, css, boxes, site.DETAILS_BOX))), None)
+def _title(root, boxes: list, profile: SiteProfile) -> tuple[str | None, bool]:
+    seen_element = False
+    for css in profile.title_selectors:
+        elements = select_within(root, css, boxes, profile.details_box)
+        seen_element = seen_element or bool(elements)
+        title = next(filter(None, map(text_of, elements)), None)
         if title:
-            return title
-    return None
+            return title, True
+    return None, seen_element
 
 
-def _reading_minutes(boxes: list) -> int | None:
+def _starts(text: str, prefixes: tuple[str, ...]) -> str | None:
+    return next((p for p in prefixes if text.startswith(p)), None)
+
+
+def _part_candidates(boxes: list, prefixes: tuple[str, ...]) -> list[str]:
+    """Texts of the smallest elements in the boxes whose text starts with one of the prefixes."""
+    out = []
     for box in boxes:
-        match = site.READ_TIME_RE.search(text_of(box))
+        for element in box.iter():
+            if not isinstance(element.tag, str):
+                continue
+            text = spaced_text_of(element)
+            if not _starts(text, prefixes):
+                continue
+            if any(_starts(spaced_text_of(child), prefixes) for child in element if isinstance(child.tag, str)):
+                continue  # a smaller element inside says the same
+            out.append(text)
+    return out
+
+
+def _cut(text: str, prefix: str, profile: SiteProfile, others: tuple[str, ...]) -> str:
+    """The part's value: after the prefix, before another part begins."""
+    value = text[len(prefix):]
+    ends = [m.start() for m in (_PART_END.search(value), profile.read_time_re.search(value)) if m]
+    ends += [value.find(o) for o in others if value.find(o) > 0]
+    for shape in profile.date_shapes:
+        match = shape.search(value)
         if match:
-            return int(match.group(1))
+            ends.append(match.start())
+    if ends:
+        value = value[:min(ends)]
+    return normalise_text(value.strip(" ,;|•·-"))
+
+
+def _inline_part(texts: list[str], prefixes: tuple[str, ...]) -> tuple[str, str] | None:
+    """(text from the prefix on, prefix) for a prefix written mid-text, after a space."""
+    for text in texts:
+        for prefix in prefixes:
+            at = text.find(" " + prefix)
+            if at >= 0:
+                return text[at + 1:], prefix
     return None
 
 
-def read_visible(root) -> VisiblePage:
-    boxes = select(root, site.DETAILS_BOX)
-    page = VisiblePage(title=_title(root, boxes), reading_minutes=_reading_minutes(boxes))
-    for item in select_within(root, site.BYLINE_ITEMS, boxes, site.DETAILS_BOX):
-        text = text_of(item)
-        if text.startswith(site.BYLINE_AUTHOR_PREFIX) and not page.authors:
-            page.authors = split_authors(text[len(site.BYLINE_AUTHOR_PREFIX):])
-        elif text.startswith(site.BYLINE_SOURCE_PREFIX) and page.source is None:
-            page.source = normalise_text(text[len(site.BYLINE_SOURCE_PREFIX):]) or None
-        elif site.VISIBLE_DATE_RE.match(text) and page.published_at is None:
-            page.published_at = parse_visible_datetime(text)
-            if page.published_at is None:
-                page.problems.append(f"visible date unreadable: {text!r}")
-    page.lead = first_text(root, site.LEAD_SELECTOR) or None
-    page.tags = unique(text_of(a) for a in select(root, site.TAG_LINKS))
+def _part(texts: list[str], boxes_text: list[str], prefixes: tuple[str, ...]) -> tuple[str, str] | None:
+    for text in texts:
+        prefix = _starts(text, prefixes)
+        if prefix:
+            return text, prefix
+    return _inline_part(boxes_text, prefixes)
+
+
+def _byline(page: VisiblePage, root, boxes: list, profile: SiteProfile) -> None:
+    items = [spaced_text_of(e) for css in profile.byline_selectors
+             for e in select_within(root, css, boxes, profile.details_box)]
+    sharpened = bool(items)
+    how = "byline selector" if sharpened else "text prefix"
+    # the boxes' text without the title: "Killed By fire" is a headline, not a byline
+    boxes_text = [normalise_text(" ".join(text_outside_headings(b))) for b in boxes]
+    authors = _part(items or _part_candidates(boxes, profile.author_prefixes), boxes_text, profile.author_prefixes)
+    if authors:
+        page.authors = split_authors(_cut(*authors, profile, profile.source_prefixes), profile)
+        page.found["authors"] = how
+    source = _part(items or _part_candidates(boxes, profile.source_prefixes), boxes_text, profile.source_prefixes)
+    if source:
+        page.source = _cut(*source, profile, profile.author_prefixes) or None
+        page.found["source"] = how
+    # the date: in the byline's items when the profile names them, else anywhere in the box
+    for scope, how in ((" ".join(items), "byline selector"), (" ".join(boxes_text), "date shape")):
+        moments = visible_datetimes(scope, profile)
+        if moments:
+            page.published_at = moments[0]
+            page.found["published_at"] = how
+            return
+    written = next((m.group(0) for b in boxes for shape in profile.date_shapes
+                    for m in shape.finditer(spaced_text_of(b)) if m.groupdict().get("hour")), None)
+    if written:
+        page.problems.append(f"visible date unreadable: {written!r}")
+
+
+def _reading_minutes(boxes: list, profile: SiteProfile) -> int | None:
+    """In the details box (sister), else beside it (the reading time's element is assumed)."""
+    for scope in (boxes, [b.getparent() for b in boxes if b.getparent() is not None]):
+        for element in scope:
+            match = profile.read_time_re.search(spaced_text_of(element))
+            if match:
+                return int(ascii_digits(match.group(1)))
+    return None
+
+
+def _tags(root, links: PageLinks, profile: SiteProfile) -> tuple[list[str], str]:
+    for css in profile.tag_list_selectors:  # sharpening: the profile's tag list
+        named = unique(text_of(a) for a in select(root, css))
+        if named:
+            return named, "tag list selector"
+    from newscrawl.extract.images import article_holders
+
+    holding = article_holders(root, profile)
+    found = unique(text_of(link.element) for link in links.links
+                   if link.kind == TAG and links.is_own(link.element, holding))
+    return found, "tag links"
+
+
+def read_visible(root, profile: SiteProfile, links: PageLinks) -> VisiblePage:
+    boxes = select(root, profile.details_box)
+    title, has_title = _title(root, boxes, profile)
+    page = VisiblePage(title=title, reading_minutes=_reading_minutes(boxes, profile),
+                       has_details_box=bool(boxes), has_title_element=has_title)
+    _byline(page, root, boxes, profile)
+    page.lead = first_text(root, profile.lead_selector) or None
+    page.tags, how = _tags(root, links, profile)
+    if page.tags:
+        page.found["tags"] = how
     return page

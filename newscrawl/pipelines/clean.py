@@ -8,10 +8,10 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
-from newscrawl import site
 from newscrawl.items import ArticleItem
 from newscrawl.pipelines.cleaning_rules import clean_article
 from newscrawl.pipelines.stats import PipelineStats
+from newscrawl.sites import PROFILES
 from newscrawl.urls import host_of
 
 logger = logging.getLogger(__name__)
@@ -29,8 +29,9 @@ class CleaningPipeline:
         if not crawler.settings.getbool("CLEANING_ENABLED", True):
             raise NotConfigured("CLEANING_ENABLED is off")
         # pages fetched from a mirror (BASE_URL) are stored under the site's own URLs
-        base_host = host_of(crawler.settings.get("BASE_URL") or site.SITE_URL)
-        mirror_hosts = (base_host,) if base_host and base_host.split(":")[0] != site.SITE_HOST else ()
+        base_host = host_of(crawler.settings.get("BASE_URL") or "")
+        known = {p.host for p in PROFILES.values()}
+        mirror_hosts = (base_host,) if base_host and base_host.split(":")[0] not in known else ()
         return cls(PipelineStats(crawler.stats, "clean"), mirror_hosts)
 
     def process_item(self, item: Any) -> Any:

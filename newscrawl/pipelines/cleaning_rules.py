@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 from functools import partial
 from typing import Any, Callable, Iterable
 
-from newscrawl import site
 from newscrawl.extract import text
+from newscrawl.sites import get_profile, profile_for_host
 from newscrawl.urls import canonical_url
 
 MAX_DECODE_PASSES = 8  # "&amp;amp;nbsp;" needs three; nothing real needs eight
@@ -20,11 +20,13 @@ MAX_DECODE_PASSES = 8  # "&amp;amp;nbsp;" needs three; nothing real needs eight
 
 def clean_article(doc: dict, mirror_hosts: tuple[str, ...] = ()) -> dict:
     """A cleaned copy of ``doc``: same keys, values normalised, word_count and content_hash recomputed."""
-    site_url = partial(_site_url, mirror_hosts=mirror_hosts)
+    host = doc.get("site") if isinstance(doc.get("site"), str) else None
+    profile = profile_for_host(host) or get_profile()
+    site_url = partial(_site_url, mirror_hosts=mirror_hosts, site_host=profile.host)
     cleaners: dict[str, Callable[[Any], Any]] = {
         "site": _text, "title": _text,
         "postid": _nullable_text, "category": _nullable_text, "description": _nullable_text, "source": _nullable_text,
-        "type": _type, "section": _section, "lang": _lang, "body": _body,
+        "type": partial(_type, types=profile.tawsiyat_types), "section": _section, "lang": _lang, "body": _body,
         "url": site_url,
         "related_urls": partial(_list_of, site_url), "aliases": partial(_list_of, site_url),
         "authors": partial(_list_of, _text), "tags": partial(_list_of, _text), "countries": partial(_list_of, _text),
@@ -91,11 +93,11 @@ def _list_of(clean: Callable[[Any], Any], values: Any) -> list:
     return _unique(clean(v) for v in _as_list(values))
 
 
-def _type(value: Any) -> Any:
+def _type(value: Any, types: dict) -> Any:
     if not isinstance(value, str):
         return value
     kind = _text(value).lower()
-    return site.TAWSIYAT_TYPES.get(kind, kind)
+    return types.get(kind, kind)
 
 
 def _section(value: Any) -> Any:
@@ -104,14 +106,14 @@ def _section(value: Any) -> Any:
     return _text(value).lower().strip("/ ")
 
 
-def _site_url(value: Any, mirror_hosts: tuple[str, ...] = ()) -> Any:
+def _site_url(value: Any, mirror_hosts: tuple[str, ...] = (), site_host: str | None = None) -> Any:
     """Canonical when it is an absolute http(s) URL; otherwise only trimmed, for validation to judge."""
     if not isinstance(value, str):
         return value
     value = _text(value)
     scheme, _, rest = value.partition("://")
     if scheme.lower() in ("http", "https") and rest and not rest.startswith("/") and " " not in value:
-        return canonical_url(value, mirror_hosts=mirror_hosts)
+        return canonical_url(value, mirror_hosts=mirror_hosts, site_host=site_host)
     return value
 
 

@@ -11,11 +11,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
 
-from newscrawl import site
 from newscrawl.extract import text
+from newscrawl.site import SiteProfile
+from newscrawl.sites import known, profile_for_host
 
 DATE_FIELDS = ("published_at", "modified_at", "first_seen_at", "last_seen_at")
-SITE_FOUNDED_AT = datetime.combine(date.fromisoformat(site.SITE_FOUNDED), time(), tzinfo=timezone.utc)
+
+
+def _profile(doc: dict) -> SiteProfile | None:
+    """The profile of the document's site (None for a site no profile knows: rule ``known_site``)."""
+    return profile_for_host(doc.get("site")) if isinstance(doc.get("site"), str) else None
+
+
+def _founded_at(profile: SiteProfile) -> datetime:
+    return datetime.combine(date.fromisoformat(profile.founded), time(), tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -46,11 +55,40 @@ def not_in_future(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
 
 
 def not_before_site(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
+    profile = _profile(doc)
+    if profile is None:
+        return []
+    founded = _founded_at(profile)
     return [
-        (f, f"{value.isoformat()} is before the site existed ({site.SITE_FOUNDED})")
+        (f, f"{value.isoformat()} is before the site existed ({profile.founded})")
         for f, value in _dates(doc)
-        if value < SITE_FOUNDED_AT
+        if value < founded
     ]
+
+
+def known_site(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
+    site = doc.get("site")
+    if isinstance(site, str) and _profile(doc) is None:
+        return [("site", f"{site!r} is no site of newscrawl.sites ({known()})")]
+    return []
+
+
+def same_site(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
+    """The article's URL, its aliases and its related links are on the document's own site."""
+    site = doc.get("site")
+    if not isinstance(site, str):
+        return []
+    prefix = f"https://{site}/"
+    problems = []
+    if isinstance(doc.get("url"), str) and not doc["url"].startswith(prefix):
+        problems.append(("url", f"is not on the document's site {site}"))
+    for name in ("related_urls", "aliases"):
+        values = doc.get(name)
+        if isinstance(values, list):
+            outside = [v for v in values if isinstance(v, str) and not v.startswith(prefix)]
+            if outside:
+                problems.append((name, f"{len(outside)} URL(s) not on {site}, e.g. {outside[0][:80]}"))
+    return problems
 
 
 def body_words(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
@@ -86,24 +124,23 @@ def content_hash_matches_text(doc: dict, limits: Limits, now: datetime) -> list[
     return []
 
 
-def _path_section(url: Any) -> str | None:
-    """The section a site URL's path names, "" for a site URL that is no article path, None for others."""
-    if not (isinstance(url, str) and url.startswith(site.SITE_URL + "/")):
+def _path_section(doc: dict) -> str | None:
+    """The section the URL's path names, "" for a site URL that is no article path, None for others."""
+    url, profile = doc.get("url"), _profile(doc)
+    if profile is None or not (isinstance(url, str) and url.startswith(profile.url + "/")):
         return None
-    match = site.ARTICLE_PATH_RE.match(url[len(site.SITE_URL):])
-    if match is None:
-        return ""
-    return match["flat"] or f"{match['kind']}/{match['section']}"
+    return profile.section_of_path(url[len(profile.url):]) or ""
 
 
 def article_path(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
-    if _path_section(doc.get("url")) == "":
-        return [("url", "is not an article path (/{kind}/{section}/{slug} or /{infographs|in-pictures}/{slug})")]
+    if _path_section(doc) == "":
+        pattern = _profile(doc).article_path_re.pattern
+        return [("url", f"is not an article path of {doc['site']} ({pattern})")]
     return []
 
 
 def section_matches_url(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
-    path_section, section = _path_section(doc.get("url")), doc.get("section")
+    path_section, section = _path_section(doc), doc.get("section")
     if path_section and isinstance(section, str) and path_section != section:
         return [("section", f"{section!r} but the URL is in {path_section!r}")]
     return []
@@ -117,6 +154,8 @@ RULES: dict[str, Rule] = {
     "utc": utc,
     "not_in_future": not_in_future,
     "not_before_site": not_before_site,
+    "known_site": known_site,
+    "same_site": same_site,
     "body_words": body_words,
     "word_count_matches_body": word_count_matches_body,
     "reading_minutes_consistent": reading_minutes_consistent,

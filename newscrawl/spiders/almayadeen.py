@@ -1,32 +1,59 @@
 """Spider `almayadeen`: walk listings, tag pages and sitemaps; extract complete articles.
 
 Crawling only: which pages, in what order. Parsing is delegated to newscrawl.extract,
-site facts live in newscrawl.site. Arguments: see AlmayadeenArguments (`-a since=...`).
+the site's facts are its profile (``-a edition=en|ar``, newscrawl.sites). Arguments: see
+AlmayadeenArguments (`-a since=...`).
+
+Every walk ends: a listing is paged by its explicit next link when it has one, else by
+``?page=N+1``, and stops at the first page that shows no article it has not shown
+already (so a listing that ignores the parameter costs one extra page), at a page older
+than ``since``, or at ``NEWSCRAWL_LISTING_MAX_PAGES``.
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
 import re
 import zlib
 from datetime import datetime, timezone
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote
 
 from scrapy import Request, Spider
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from newscrawl import site
 from newscrawl.extract.article import extract_article
-from newscrawl.extract.listing import extract_cards, extract_nav, extract_tag_links
+from newscrawl.extract.listing import read_listing
 from newscrawl.extract.sitemap import parse_sitemap_index, parse_urlset
 from newscrawl.items import ArticleItem, PageItem
 from newscrawl.spiders.arguments import AlmayadeenArguments, ArgumentError
 from newscrawl.urls import canonical_url, host_of, mirror_url, path_of
 
+SHOWN_MEMORY = 600  # article URLs a listing remembers having shown (hashes travel in request meta)
+
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:48] or "unknown"
+
+
+def short_hash(url: str) -> str:
+    return hashlib.blake2b(url.encode(), digest_size=6).hexdigest()
+
+
+def is_newer(hint, known: dict | None, tz) -> bool:
+    """Whether a sitemap lastmod (datetime) or a card's date (a day in ``tz``) is newer than the
+    stored version ``known`` (None: not stored)."""
+    if not known:
+        return True
+    version = known.get("modified_at") or known.get("published_at")
+    if known.get("alias_of"):  # the stored dates are its twin's: we last saw this URL's text then
+        version = known.get("last_seen_at")
+    if hint is None or version is None:
+        return False
+    if isinstance(hint, datetime):
+        return hint > version
+    return hint > version.astimezone(tz).date()
 
 
 class Kind(enum.IntEnum):
@@ -44,81 +71,101 @@ class AlmayadeenSpider(Spider):
     custom_settings = {"NEWSCRAWL_SPIDER_KIND": "articles"}
 
     def __init__(self, *args, **kwargs):
-        try:
-            self.args = AlmayadeenArguments.from_kwargs(
-                {k: v for k, v in kwargs.items() if k not in ("_job",)})
-        except ArgumentError as exc:
-            raise ValueError(f"almayadeen: {exc}\narguments:\n{AlmayadeenArguments.help()}") from None
+        self._kwargs = {k: v for k, v in kwargs.items() if k not in ("_job",)}
+        self.args = self.parse_arguments(self._kwargs)
         super().__init__(*args)
-        self.scheduled_articles = 0
+        self.scheduled: set[str] = set()  # article URLs requested by this process (max_articles)
         self.seen_tags: set[str] = set()
         self.known_articles: set[str] = set()  # for progress: every article URL met so far
+
+    @staticmethod
+    def parse_arguments(kwargs: dict, default_edition: str | None = None) -> AlmayadeenArguments:
+        try:
+            return AlmayadeenArguments.from_kwargs(kwargs, default_edition)
+        except ArgumentError as exc:
+            raise ValueError(f"almayadeen: {exc}\narguments:\n{AlmayadeenArguments.help()}") from None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.base_url = crawler.settings.get("BASE_URL", site.SITE_URL).rstrip("/")
+        settings = crawler.settings
+        if "edition" not in spider._kwargs and settings.get("NEWSCRAWL_EDITION"):
+            spider.args = cls.parse_arguments(spider._kwargs, settings.get("NEWSCRAWL_EDITION"))
+        spider.profile = spider.args.profile
+        spider.base_url = (settings.get("BASE_URL") or spider.profile.url).rstrip("/")
         spider.mirror_hosts = (host_of(spider.base_url),)
-        spider.keep_pages = crawler.settings.getbool("NEWSCRAWL_KEEP_PAGES", False)
-        spider.allowed_domains = [host_of(spider.base_url).split(":")[0], site.SITE_HOST]
+        spider.keep_pages = settings.getbool("NEWSCRAWL_KEEP_PAGES", False)
+        spider.max_listing_pages = settings.getint("NEWSCRAWL_LISTING_MAX_PAGES", 1000)
+        spider.allowed_domains = [host_of(spider.base_url).split(":")[0], spider.profile.host]
         return spider
 
     @property
     def saturated(self) -> bool:
         """max_articles reached: no more discovery, the crawl drains what it has scheduled."""
-        return bool(self.args.max_articles and self.scheduled_articles >= self.args.max_articles)
+        return bool(self.args.max_articles and len(self.scheduled) >= self.args.max_articles)
 
     # --- URLs -----------------------------------------------------------------------
     def canonical(self, url: str, base: str | None = None) -> str:
-        return canonical_url(url, base=base, mirror_hosts=self.mirror_hosts)
+        return canonical_url(url, base=base, mirror_hosts=self.mirror_hosts, site_host=self.profile.host)
+
+    def site_url(self, path: str) -> str:
+        return self.canonical(self.profile.url + path)
 
     def request(self, canonical: str, kind: Kind, callback, **meta) -> Request:
         return Request(mirror_url(canonical, self.base_url), callback=callback, priority=int(kind),
                        meta={"kind": kind.name.lower(), **meta}, errback=self.on_error)
 
-    @staticmethod
-    def page_of(url: str) -> int:
-        values = parse_qs(urlsplit(url).query).get(site.PAGE_PARAM, ["1"])
-        return int(values[0]) if values[0].isdigit() else 1
-
-    def listing_page(self, canonical: str, page: int) -> str:
-        return canonical if page <= 1 else f"{canonical}?{site.PAGE_PARAM}={page}"
-
     # --- start ----------------------------------------------------------------------------
     async def start(self):
         discover = self.args.discover
-        home = self.canonical(site.SITE_URL + site.HOME_PATH)
         if "listings" in discover or ("tags" in discover and not self.args.tags):
-            yield self.request(home, Kind.SEED, self.parse_home)
+            yield self.request(self.site_url(self.profile.home_path), Kind.SEED, self.parse_home)
         if "tags" in discover:
             for tag in self.args.tags:
                 yield self.tag_request(tag)
         if "sitemaps" in discover:
-            yield self.request(self.canonical(site.SITE_URL + site.SITEMAP_INDEX_PATH), Kind.SEED,
-                               self.parse_sitemap_index)
+            yield self.request(self.site_url(self.profile.sitemap_index_path), Kind.SEED, self.parse_sitemap_index)
 
     def tag_request(self, name: str) -> Request:
-        url = self.canonical(site.SITE_URL + site.TAG_PATH.format(name=quote(name, safe="")))
+        url = self.site_url(self.profile.tag_path.format(name=quote(name, safe="")))
         self.seen_tags.add(url)
-        return self.request(url, Kind.TAG, self.parse_listing, via="tags")
+        return self.listing_request(url, Kind.TAG, "tags")
+
+    def listing_request(self, url: str, kind: Kind, via: str, page: int = 1, shown: list | None = None,
+                        paging: str = "") -> Request:
+        return self.request(url, kind, self.parse_listing, via=via, listing_page=page, shown=shown or [],
+                            paging=paging)
 
     # --- listings ---------------------------------------------------------------------------
     async def parse_home(self, response):
-        """The home page: nav sections and regions into listings, latest cards into articles.
+        """The home page: section and region listings, and the latest articles.
 
         @page /
         @returns requests 1
         """
+        page = read_listing(response.body, response.url, self.profile)
+        stats = self.crawler.stats
+        stats.set_value("home/fetched", 1)
+        stats.set_value("home/links/sections", len(page.listings))
+        stats.set_value("home/links/articles", len(page.cards))
         via = "listings" if "listings" in self.args.discover else "tags"
         if "listings" in self.args.discover and not self.saturated:
-            for url in extract_nav(response.text, response.url):
-                path = path_of(url).strip("/")
-                if self.args.sections and path in site.SECTIONS and path not in self.args.sections:
-                    continue
-                if self.args.sections and path not in site.SECTIONS:
+            listings = [self.canonical(url) for url in page.listings]
+            if not listings:
+                # the home page links no listing we recognise: the profile's own tables instead
+                stats.inc_value("home/fallback/profile_listings")
+                self.logger.warning("the home page links no section or region listing; walking the %d "
+                                    "listings of the %s profile instead", len(self.profile.sections) +
+                                    len(self.profile.regions), self.profile.key)
+                listings = [self.site_url("/" + s) for s in self.profile.sections]
+                if self.profile.region_listing_re is not None:
+                    listings += [self.site_url(f"/region/{r}") for r in self.profile.regions]
+            for url in listings:
+                section = self.profile.section_listing_re.match(path_of(url))
+                if self.args.sections and not (section and section["section"] in self.args.sections):
                     continue  # regions mix every section; with a section filter they add nothing
-                yield self.request(self.canonical(url), Kind.LISTING, self.parse_listing, via="listings")
-        async for request in self.article_requests(extract_cards(response.text, response.url), via):
+                yield self.listing_request(url, Kind.LISTING, "listings")
+        async for request in self.article_requests(page.cards, "home" if via == "listings" else via):
             yield request
 
     async def parse_listing(self, response):
@@ -127,26 +174,47 @@ class AlmayadeenSpider(Spider):
         @page /news/politics
         @returns requests 1
         """
-        cards = extract_cards(response.text, response.url)
-        listing, page = self.canonical(response.url), self.page_of(response.url)
-        via = response.meta.get("via", "listings")
-        self.crawler.stats.inc_value(f"listing/pages/{via}")
-        if not cards:
-            if page == 1:
-                self.crawler.stats.inc_value("listing/empty/first_page")
-                self.logger.warning("listing %s has no article links", listing)
-            return
-        async for request in self.article_requests(cards, via):
+        page = read_listing(response.body, response.url, self.profile)
+        meta = response.meta
+        via, number = meta.get("via", "listings"), meta.get("listing_page", 1)
+        listing = self.canonical(response.url)
+        stats = self.crawler.stats
+        stats.inc_value(f"listing/pages/{via}")
+        shown = list(meta.get("shown") or [])
+        fresh = [card for card in page.cards if short_hash(card.url) not in shown]
+        if not page.cards and number == 1:
+            stats.inc_value("listing/empty/first_page")
+            self.logger.warning("listing %s has no article links", listing)
+        async for request in self.article_requests(page.cards, via):
             yield request
+        if not fresh:
+            if number > 1:
+                stats.inc_value("listing/stopped/nothing_new")
+            return
         if self.saturated:
             return
-        dated = [card.date for card in cards if card.date]
-        since = self.args.since.astimezone(site.TIMEZONE).date() if self.args.since else None
+        dated = [card.date for card in page.cards if card.date]
+        since = self.args.since.astimezone(self.profile.timezone).date() if self.args.since else None
         if since and dated and max(dated) < since:
-            self.crawler.stats.inc_value("listing/stopped/since")
+            stats.inc_value("listing/stopped/since")
             return
+        if number >= self.max_listing_pages:
+            stats.inc_value("listing/stopped/cap")
+            self.logger.warning("listing %s: stopped at the page cap (%d pages, NEWSCRAWL_LISTING_MAX_PAGES)",
+                                listing, number)
+            return
+        shown = (shown + [short_hash(card.url) for card in fresh])[-SHOWN_MEMORY:]
         kind = Kind.TAG if via == "tags" else Kind.LISTING
-        yield self.request(self.listing_page(listing, page + 1), kind, self.parse_listing, via=via)
+        if page.next_url:
+            next_url, paging = page.next_url, "link"
+        elif meta.get("paging") == "link":
+            stats.inc_value("listing/stopped/last_link")  # the listing paged by links and has no next one
+            return
+        elif self.profile.page_param:
+            next_url, paging = f"{listing}?{self.profile.page_param}={number + 1}", "param"
+        else:
+            return  # listings of this site show one page (script-driven "load more")
+        yield self.listing_request(next_url, kind, via, number + 1, shown, paging)
 
     # --- sitemaps -------------------------------------------------------------------------
     def parse_sitemap_index(self, response):
@@ -155,21 +223,28 @@ class AlmayadeenSpider(Spider):
         @page /sitemaps/all.xml
         @returns requests 1
         """
-        for entry in parse_sitemap_index(response.body):
-            match = site.SITEMAP_MONTH_RE.search(entry.loc)
+        entries = parse_sitemap_index(response.body)
+        stats = self.crawler.stats
+        stats.set_value("sitemap/index/fetched", 1)
+        stats.inc_value("sitemap/index/sitemaps", len(entries))
+        if not entries:
+            self.logger.error("the sitemap index %s lists no sitemap", response.url)
+        for entry in entries:
+            match = self.profile.sitemap_month_re.search(entry.loc)
             if match and not self.month_in_window(int(match.group(1)), int(match.group(2))):
-                self.crawler.stats.inc_value("sitemap/months/skipped")
+                stats.inc_value("sitemap/months/skipped")
                 continue
             yield self.request(self.canonical(entry.loc), Kind.SITEMAP, self.parse_sitemap)
 
     def month_in_window(self, year: int, month: int) -> bool:
         first = (year, month)
+        tz = self.profile.timezone
         if self.args.since:
-            since = self.args.since.astimezone(site.TIMEZONE)
+            since = self.args.since.astimezone(tz)
             if first < (since.year, since.month):
                 return False
         if self.args.until:
-            until = self.args.until.astimezone(site.TIMEZONE)
+            until = self.args.until.astimezone(tz)
             if first > (until.year, until.month):
                 return False
         return True
@@ -180,40 +255,39 @@ class AlmayadeenSpider(Spider):
         @page /sitemaps/all/sitemap-2022-9.xml
         @returns requests 1
         """
-        entries = [e for e in parse_urlset(response.body)
-                   if not (self.args.since and e.lastmod and e.lastmod < self.args.since)]
+        entries = parse_urlset(response.body)
+        self.crawler.stats.inc_value("sitemap/urls", len(entries))
+        entries = [e for e in entries if not (self.args.since and e.lastmod and e.lastmod < self.args.since)]
         candidates = [(self.canonical(e.loc), e.lastmod) for e in entries]
+        candidates = [(url, hint) for url, hint in candidates if self.profile.is_article_path(path_of(url))]
         async for request in self.new_or_changed(candidates, via="sitemaps"):
             yield request
 
     # --- articles ---------------------------------------------------------------------------
     async def article_requests(self, cards, via: str):
         candidates = []
+        until = self.args.until.astimezone(self.profile.timezone).date() if self.args.until else None
         for card in cards:
-            if not site.ARTICLE_PATH_RE.match(path_of(card.url)):
+            url = self.canonical(card.url)
+            if self.args.sections and self.profile.section_of_path(path_of(url)) not in self.args.sections:
                 continue
-            if self.args.sections and self.section_of(card.url) not in self.args.sections:
+            if card.date and until and card.date > until:
                 continue
-            if card.date and self.args.until and card.date > self.args.until.astimezone(site.TIMEZONE).date():
-                continue
-            candidates.append((self.canonical(card.url), card.date))
+            candidates.append((url, card.date))
         async for request in self.new_or_changed(candidates, via=via):
             yield request
 
-    @staticmethod
-    def section_of(url: str) -> str:
-        match = site.ARTICLE_PATH_RE.match(path_of(url))
-        if not match:
-            return ""
-        return match["flat"] or f"{match['kind']}/{match['section']}"
-
     async def new_or_changed(self, candidates, via: str):
         """Requests for candidates the store lacks or holds in an older version."""
-        stored = await self.stored_versions([url for url, _ in candidates])
         stats = self.crawler.stats
+        stats.inc_value(f"discovery/found/{via}", len(candidates))
+        candidates = [(url, hint) for url, hint in candidates if url not in self.scheduled]
+        stored = await self.stored_versions([url for url, _ in candidates])
         for url, hint in candidates:
             if self.saturated:
                 return
+            if url in self.scheduled:  # a duplicate within this batch
+                continue
             first_meeting = url not in self.known_articles
             if first_meeting:
                 self.known_articles.add(url)
@@ -223,22 +297,12 @@ class AlmayadeenSpider(Spider):
                 if first_meeting:
                     stats.inc_value("progress/articles/done")
                 continue
-            self.scheduled_articles += 1
+            self.scheduled.add(url)
             stats.inc_value(f"discovery/articles/{via}")
             yield self.request(url, Kind.ARTICLE, self.parse_article, via=via)
 
-    @staticmethod
-    def is_newer(hint, known: dict | None) -> bool:
-        if not known:
-            return True
-        version = known.get("modified_at") or known.get("published_at")
-        if known.get("alias_of"):  # the stored dates are its twin's: we last saw this URL's text then
-            version = known.get("last_seen_at")
-        if hint is None or version is None:
-            return False
-        if isinstance(hint, datetime):
-            return hint > version
-        return hint > version.astimezone(site.TIMEZONE).date()
+    def is_newer(self, hint, known: dict | None) -> bool:
+        return is_newer(hint, known, self.profile.timezone)
 
     async def stored_versions(self, urls: list[str]) -> dict:
         from newscrawl.store import get_store
@@ -261,9 +325,15 @@ class AlmayadeenSpider(Spider):
         @scrapes url title body published_at authors tags content_hash
         """
         url = self.canonical(response.url)
-        extraction = extract_article(response.body, url)
+        extraction = extract_article(response.body, response.url, self.profile)
         stats = self.crawler.stats
         stats.inc_value("progress/articles/done")
+        stats.inc_value(f"extract/method/{extraction.method}")
+        for field_name in extraction.generic:
+            stats.inc_value(f"extract/generic/{field_name}")
+        if extraction.generic:
+            self.logger.info("generic extraction of %s (%s): the %s profile's rules found no element for it",
+                             url, ", ".join(extraction.generic), self.profile.key)
         for field_name in extraction.disagreements:
             stats.inc_value(f"extract/disagreement/{field_name}")
         for field_name, source in extraction.sources.items():
@@ -280,11 +350,11 @@ class AlmayadeenSpider(Spider):
             stats.inc_value("articles/extracted")
             yield ArticleItem(**fields)
         if "tags" in self.args.discover and not self.args.tags and not self.saturated:
-            for tag_url in extract_tag_links(response.text, response.url):
+            for tag_url in extraction.tag_urls:
                 tag_url = self.canonical(tag_url)
                 if tag_url not in self.seen_tags:
                     self.seen_tags.add(tag_url)
-                    yield self.request(tag_url, Kind.TAG, self.parse_listing, via="tags")
+                    yield self.listing_request(tag_url, Kind.TAG, "tags")
 
     def on_error(self, failure):
         request = failure.request
@@ -293,4 +363,3 @@ class AlmayadeenSpider(Spider):
         if kind == "article":
             self.crawler.stats.inc_value("progress/articles/done")
         self.logger.warning("failed %s: %s", request.url, failure.getErrorMessage())
-

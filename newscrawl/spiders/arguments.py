@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timezone
 
-from newscrawl import site
+from newscrawl.site import SiteProfile
+from newscrawl.sites import UnknownSite, get_profile, known
 
 DISCOVERY_PATHS = ("listings", "tags", "sitemaps")
 
@@ -14,15 +15,17 @@ class ArgumentError(ValueError):
     """A spider argument with a bad value; the message names the argument and what it accepts."""
 
 
-def parse_day(name: str, value: str | None, end: bool = False) -> datetime | None:
-    """A YYYY-MM-DD date (or ISO datetime) as a UTC datetime; ``end`` makes a date inclusive."""
+def parse_day(name: str, value: str | None, end: bool = False, tz=None) -> datetime | None:
+    """A YYYY-MM-DD date (or ISO datetime) as a UTC datetime; ``end`` makes a date inclusive.
+
+    A date is a day in ``tz`` (the site's time zone; the default edition's by default)."""
     if value in (None, ""):
         return None
     text = str(value).strip()
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            moment = datetime.combine(day, time.max if end else time.min, tzinfo=site.TIMEZONE)
+            moment = datetime.combine(day, time.max if end else time.min, tzinfo=tz or get_profile().timezone)
         else:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
             if moment.tzinfo is None:
@@ -41,8 +44,11 @@ def parse_list(value: str | list | None) -> list[str]:
 
 @dataclass
 class AlmayadeenArguments:
+    edition: str = field(default="en", metadata={
+        "help": f"which site to crawl, a profile of newscrawl.sites: {known()} (default en, or the "
+                "setting NEWSCRAWL_EDITION)"})
     since: datetime | None = field(default=None, metadata={
-        "help": "only articles published on or after this date (YYYY-MM-DD, Beirut day); "
+        "help": "only articles published on or after this date (YYYY-MM-DD, a day in the site's time zone); "
                 "listing paging stops at a page wholly older, sitemap months before it are skipped"})
     until: datetime | None = field(default=None, metadata={
         "help": "only articles published on or before this date (YYYY-MM-DD, inclusive)"})
@@ -56,14 +62,20 @@ class AlmayadeenArguments:
         "help": "stop scheduling article downloads after this many"})
 
     @classmethod
-    def from_kwargs(cls, kwargs: dict) -> AlmayadeenArguments:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(kwargs) - known)
+    def from_kwargs(cls, kwargs: dict, default_edition: str | None = None) -> AlmayadeenArguments:
+        accepted = {f.name for f in fields(cls)}
+        unknown = sorted(set(kwargs) - accepted)
         if unknown:
-            raise ArgumentError(f"unknown argument(s) {', '.join(unknown)}; accepted: {', '.join(sorted(known))}")
+            raise ArgumentError(f"unknown argument(s) {', '.join(unknown)}; accepted: {', '.join(sorted(accepted))}")
+        try:
+            profile = get_profile(kwargs.get("edition") or default_edition)
+        except UnknownSite as exc:
+            raise ArgumentError(f"edition: {exc}") from None
+        tz = profile.timezone
         args = cls(
-            since=parse_day("since", kwargs.get("since")),
-            until=parse_day("until", kwargs.get("until"), end=True),
+            edition=profile.key,
+            since=parse_day("since", kwargs.get("since"), tz=tz),
+            until=parse_day("until", kwargs.get("until"), end=True, tz=tz),
             sections=[s.strip("/") for s in parse_list(kwargs.get("sections"))],
             tags=parse_list(kwargs.get("tags")),
             discover=parse_list(kwargs.get("discover")) or list(DISCOVERY_PATHS),
@@ -71,9 +83,10 @@ class AlmayadeenArguments:
         bad = sorted(set(args.discover) - set(DISCOVERY_PATHS))
         if bad:
             raise ArgumentError(f"discover={','.join(bad)}: expected any of {','.join(DISCOVERY_PATHS)}")
-        unknown_sections = sorted(set(args.sections) - set(site.SECTIONS))
-        if unknown_sections:
-            raise ArgumentError(f"sections: unknown {', '.join(unknown_sections)}; known: {', '.join(site.SECTIONS)}")
+        not_sections = sorted(s for s in args.sections if not profile.section_listing_re.match("/" + s))
+        if not_sections:
+            raise ArgumentError(f"sections: {', '.join(not_sections)} is not a section path of {profile.host} "
+                                f"(e.g. {', '.join(list(profile.sections)[:3])})")
         if args.since and args.until and args.since > args.until:
             raise ArgumentError("since is after until")
         raw_max = kwargs.get("max_articles")
@@ -85,6 +98,10 @@ class AlmayadeenArguments:
             if args.max_articles < 1:
                 raise ArgumentError("max_articles must be at least 1")
         return args
+
+    @property
+    def profile(self) -> SiteProfile:
+        return get_profile(self.edition)
 
     def in_window(self, moment: datetime | None) -> bool:
         if moment is None:

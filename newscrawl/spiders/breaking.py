@@ -31,11 +31,11 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy_playwright.page import PageMethod
 
-from newscrawl import site
 from newscrawl.browser import CLOSE_TIMEOUT, BrowserUnresponsive, find_chromium, launch_options
 from newscrawl.extract.text import text_hash
 from newscrawl.extract.ticker import extract_ticker
 from newscrawl.items import BreakingItem
+from newscrawl.sites import UnknownSite, get_profile
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def playwright_handlers(settings) -> dict[str, str]:
     The stock scrapy-playwright handler can wait forever on a browser killed at the wrong
     moment, so its bounded subclass stands in for it.
     """
-    scheme = urlsplit(settings.get("BASE_URL") or site.SITE_URL).scheme or "https"
+    scheme = urlsplit(settings.get("BASE_URL") or "https://").scheme or "https"
     handlers = settings.getdict("DOWNLOAD_HANDLERS_PLAYWRIGHT")
     handler = handlers.get(scheme) or STOCK_HANDLER
     return {scheme: BOUNDED_HANDLER if handler == STOCK_HANDLER else handler}
@@ -150,15 +150,22 @@ class BreakingSpider(scrapy.Spider):
         if not settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS").get("executable_path"):
             executable = find_chromium(settings.get("CHROMIUM_EXECUTABLE") or None)
             settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch_options(executable), priority="spider")
-        spider.base_url = settings.get("BASE_URL", site.SITE_URL).rstrip("/")
+        if spider.edition is None and settings.get("NEWSCRAWL_EDITION"):
+            spider.profile = get_profile(settings.get("NEWSCRAWL_EDITION"))
+        spider.base_url = (settings.get("BASE_URL") or spider.profile.url).rstrip("/")
         spider.wait_ms = settings.getint("BREAKING_WAIT_MS", DEFAULT_WAIT_MS)
         crawler.signals.connect(spider._keep_open_while_waiting, signals.spider_idle)
         crawler.signals.connect(spider._cancel_waiting, signals.spider_closed)
         return spider
 
-    def __init__(self, pages=None, repeat=None, interval=None, *args, **kwargs):
+    def __init__(self, pages=None, repeat=None, interval=None, edition=None, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.options = BreakingArgs.parse(pages=pages, repeat=repeat, interval=interval)
+        self.edition = edition
+        try:
+            self.profile = get_profile(edition)
+        except UnknownSite as exc:
+            raise ValueError(f"breaking: edition: {exc}") from None
         self._rounds: dict[int, _Round] = {}
         self._waiting: set = set()  # delayed calls that will schedule the next captures
 
@@ -181,7 +188,8 @@ class BreakingSpider(scrapy.Spider):
                 "playwright_context": CONTEXT_NAME,
                 "playwright_include_page": True,
                 "playwright_page_methods": [
-                    PageMethod("wait_for_selector", site.TICKER_ITEM, state="attached", timeout=self.wait_ms),
+                    PageMethod("wait_for_selector", self.profile.ticker_item, state="attached",
+                               timeout=self.wait_ms),
                 ],
                 "breaking_path": path,
                 "breaking_round": round_no,
@@ -235,10 +243,10 @@ class BreakingSpider(scrapy.Spider):
         self._schedule_next(response.meta)
         stats = self.crawler.stats
         stats.inc_value("breaking/captures")
-        lines = extract_ticker(response.text, response.url)
+        lines = extract_ticker(response.text, response.url, self.profile)
         if not lines:
             stats.inc_value("breaking/error/no_ticker")
-            logger.error("no ticker lines on %s: %s matched nothing with text", response.url, site.TICKER_ITEM)
+            logger.error("no ticker lines on %s: %s matched nothing with text", response.url, self.profile.ticker_item)
             return
         seen_at = datetime.now(timezone.utc)
         stats.inc_value("breaking/lines/seen", len(lines))
@@ -247,7 +255,8 @@ class BreakingSpider(scrapy.Spider):
             if digest in state.hashes:
                 continue  # already yielded from another page of this capture
             state.hashes.add(digest)
-            yield BreakingItem(text=line["text"], text_hash=digest, url=line["url"], seen_at=seen_at)
+            yield BreakingItem(text=line["text"], text_hash=digest, url=line["url"], seen_at=seen_at,
+                               site=self.profile.host)
 
     async def capture_failed(self, failure):
         meta = failure.request.meta
@@ -258,7 +267,7 @@ class BreakingSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"breaking/error/{kind}")
         if kind == "no_ticker":
             logger.error("no ticker on %s: %s did not appear within %d ms",
-                         failure.request.url, site.TICKER_ITEM, self.wait_ms)
+                         failure.request.url, self.profile.ticker_item, self.wait_ms)
         else:
             logger.error("capture of %s failed (%s): %s", failure.request.url, kind,
                          str(failure.value).splitlines()[0] if str(failure.value) else repr(failure.value))

@@ -23,6 +23,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("published_at", DESCENDING)], name="published_at"),
         IndexModel([("tags", ASCENDING)], name="tags"),
         IndexModel([("section", ASCENDING), ("published_at", DESCENDING)], name="section_published_at"),
+        # one database holds several editions: per-site listings and counts
+        IndexModel([("site", ASCENDING), ("published_at", DESCENDING)], name="site_published_at"),
         IndexModel([("content_hash", ASCENDING)], name="content_hash"),
         # a first version's text is held once: a concurrent insert of the same text under another URL
         # (another worker) is a duplicate-key conflict, which upsert_many re-plans into an alias; an
@@ -37,7 +39,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("url", ASCENDING), ("revision", ASCENDING)], name="url_revision", unique=True),
     ],
     "breaking": [
-        IndexModel([("text_hash", ASCENDING)], name="text_hash", unique=True),
+        # per site: two editions may carry the same line (a name, a figure) as two lines of their own
+        IndexModel([("site", ASCENDING), ("text_hash", ASCENDING)], name="text_hash", unique=True),
         IndexModel([("last_seen_at", DESCENDING)], name="last_seen_at"),
     ],
     "rejects": [

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from newscrawl import site
 from newscrawl.extract.text import content_hash, normalise_body, word_count
+from newscrawl.sites import get_profile
+
+SITE = get_profile("en")
 
 EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)
 
 
 def sample_url(n: int, section: str = "news/politics") -> str:
-    return f"{site.SITE_URL}/{section}/sample-article-number-{n}"
+    return f"{SITE.url}/{section}/sample-article-number-{n}"
 
 
 def sample_article(n: int, version: int = 1, url: str | None = None, text_of: int | None = None) -> dict:
@@ -22,7 +24,7 @@ def sample_article(n: int, version: int = 1, url: str | None = None, text_of: in
                           f"Paragraph two says a little more about {t}.")
     return {
         "url": url or sample_url(n),
-        "site": site.SITE_HOST,
+        "site": SITE.host,
         "postid": str(1000 + n),
         "type": "article",
         "section": "news/politics",
@@ -44,4 +46,5 @@ def sample_article(n: int, version: int = 1, url: str | None = None, text_of: in
         "video_duration": None,
         "lang": "en",
         "content_hash": content_hash(title, body),
+        "extraction": "site",
     }

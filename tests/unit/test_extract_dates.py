@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
+from zoneinfo import ZoneInfo
 
 from newscrawl.extract.dates import parse_card_date, parse_duration, parse_iso_datetime, parse_visible_datetime
 
@@ -21,7 +22,11 @@ def utc(*args) -> datetime:
     ("", None), ("soon", None), (None, None), (20240101, None),
 ])
 def test_iso_datetime(value, expected):
-    assert parse_iso_datetime(value) == expected
+    assert parse_iso_datetime(value, naive_tz=ZoneInfo("Asia/Beirut")) == expected
+
+
+def test_iso_datetime_without_offset_is_utc_unless_told():
+    assert parse_iso_datetime("2024-01-10T12:00:00") == utc(2024, 1, 10, 12, 0)
 
 
 def test_visible_datetime_across_dst_change():

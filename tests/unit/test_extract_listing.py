@@ -26,12 +26,13 @@ def listing_page(*cards: str) -> str:
 
 
 def test_cards_in_page_order_with_dates_on_a_mirror():
-    html = listing_page(card("/news/politics/a?utm_source=x"), card("news/politics/b/", "06 Nov 2025"),
-                        card(SITE + "/articles/opinion/c", "1 Jan 2024"))
+    html = listing_page(card("/news/politics/a?utm_source=x"), card("politics/b/", "06 Nov 2025"),
+                        card(SITE + "/articles/opinion/c", "1 Jan 2024"), card("news/politics/d"))
     assert extract_cards(html, MIRROR + "/news/politics?page=2") == [
         Card(SITE + "/news/politics/a", date(2025, 11, 10)),
-        Card(SITE + "/news/news/politics/b", date(2025, 11, 6)),  # resolved as a browser would
+        Card(SITE + "/news/politics/b", date(2025, 11, 6)),  # resolved as a browser would
         Card(SITE + "/articles/opinion/c", date(2024, 1, 1)),
+        # "news/politics/d" resolves to /news/news/politics/d: no article path, no card
     ]
 
 
@@ -45,9 +46,11 @@ def test_card_without_a_link_is_skipped():
     assert [c.url for c in extract_cards(html, SITE + "/")] == [SITE + "/news/sports/x"]
 
 
-def test_cards_outside_the_listing_are_not_listing_cards():
-    # the seed article's most-read and read-next cards are not a listing
-    assert extract_cards(SEED, SITE + "/news/politics/x") == []
+def test_links_in_the_site_chrome_are_not_cards():
+    chrome = SEED.split("<main>")[0].replace('<div id="ticker"', '<a href="/news/politics/in-the-ticker">t</a><div id="ticker"')
+    html = chrome.replace("</header>", '<a href="/news/politics/in-the-header">h</a></header>') + \
+        '<main><a href="/news/politics/in-main">m</a></main><footer><a href="/news/politics/in-footer">f</a></footer>'
+    assert [c.url for c in extract_cards(html, SITE + "/")] == [SITE + "/news/politics/in-main"]
 
 
 def test_page_past_the_end_has_no_cards():

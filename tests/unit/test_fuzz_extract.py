@@ -260,10 +260,18 @@ def test_one_bad_related_link_does_not_lose_the_article():
 # --- how each failure is counted ---------------------------------------------------------
 
 
+def test_a_body_in_a_container_the_profile_does_not_know_is_stored_through_the_generic_fallback():
+    doc, errors = settle(SEED.replace(BODY_OPEN, '<div class="nope">'))
+    assert errors == []
+    assert doc["extraction"] == "generic"
+    assert "Secretary Blinken urged President Aliyev to cease hostilities" in doc["body"]
+    assert doc["title"] == "Blinken calls for immediate halt to Armenia, Azerbaijan fight"
+
+
 def test_rejections_carry_their_reasons():
     reasons: Counter = Counter()
     for page in ("", "<html></html>", b"\xff" * 100, with_dates("9999-12-31T23:59:59+03:00"),
-                 SEED.replace(BODY_OPEN, '<div class="nope">')):
+                 SEED.replace(BODY_OPEN, '<div class="p-content"><p>Read more: x</p></div><div class="nope">')):
         _, errors = settle(page)
         assert errors
         reasons.update(f"{e.field}/{e.rule}" for e in errors)

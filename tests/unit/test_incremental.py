@@ -1,10 +1,12 @@
 """The spider's incremental decision: download only what the store lacks or holds in an older version."""
 
 from datetime import date, datetime, timezone
+from functools import partial
+from zoneinfo import ZoneInfo
 
-from newscrawl.spiders.almayadeen import AlmayadeenSpider
+from newscrawl.spiders.almayadeen import is_newer as is_newer_in
 
-is_newer = AlmayadeenSpider.is_newer
+is_newer = partial(is_newer_in, tz=ZoneInfo("Asia/Beirut"))
 T = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 
 

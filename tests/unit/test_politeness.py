@@ -36,7 +36,7 @@ def test_arguments_parse_and_reject_bad_values():
     assert args.tags == ["Gaza", "Ilham Aliyev"] and args.max_articles == 10
     assert args.in_window(datetime(2024, 7, 15, tzinfo=timezone.utc))
     assert not args.in_window(datetime(2024, 8, 2, tzinfo=timezone.utc))
-    for bad in ({"since": "yesterday"}, {"discover": "rss"}, {"sections": "news/nope"},
+    for bad in ({"since": "yesterday"}, {"discover": "rss"}, {"sections": "politics"}, {"edition": "fr"},
                 {"max_articles": "0"}, {"max_articles": "many"}, {"colour": "red"},
                 {"since": "2024-02-01", "until": "2024-01-01"}):
         with pytest.raises(ArgumentError):

@@ -47,6 +47,7 @@ def make_article(**overrides) -> dict:
         "video_duration": None,
         "lang": "en",
         "content_hash": text.content_hash(TITLE, BODY),
+        "extraction": "site",
     }
     doc.update(overrides)
     return doc
@@ -69,7 +70,8 @@ def test_stored_document_with_store_fields_and_id_is_valid():
 def test_field_list_is_schema_md_plus_store_fields():
     schema = load_schema()
     item_fields = set(ArticleItem.__dataclass_fields__)
-    assert set(schema["required"]) == item_fields
+    # `extraction` is optional: documents stored before it existed stay valid (a missing one means "site")
+    assert set(schema["required"]) == item_fields - {"extraction"}
     assert set(schema["properties"]) == item_fields | set(STORE_FIELDS)
 
 
@@ -84,7 +86,7 @@ def test_schema_is_valid_draft_2020_12_once_date_is_read_as_a_type_name():
     assert schema["$schema"].endswith("2020-12/schema")
 
 
-@pytest.mark.parametrize("field", sorted(set(ArticleItem.__dataclass_fields__)))
+@pytest.mark.parametrize("field", sorted(set(ArticleItem.__dataclass_fields__) - {"extraction"}))
 def test_every_schema_md_field_is_required(field):
     doc = make_article()
     del doc[field]
@@ -95,19 +97,24 @@ def test_every_schema_md_field_is_required(field):
     ("overrides", "expected"),
     [
         ({"url": "http://english.almayadeen.net/news/politics/x"}, ("url", "pattern")),
-        ({"url": "https://example.com/news/politics/x"}, ("url", "pattern")),
+        ({"url": "https://example.com/news/politics/x"}, ("url", "same_site")),
         ({"url": "https://english.almayadeen.net/news/politics/x?utm_source=t"}, ("url", "pattern")),
-        ({"related_urls": ["https://evil.example/news/politics/x"]}, ("related_urls", "pattern")),
+        ({"related_urls": ["https://evil.example/news/politics/x"]}, ("related_urls", "same_site")),
+        ({"related_urls": ["http://english.almayadeen.net/news/politics/x"]}, ("related_urls", "pattern")),
         ({"related_urls": ["https://english.almayadeen.net/a", "https://english.almayadeen.net/a"]},
          ("related_urls", "uniqueItems")),
         ({"images": [{"url": "ftp://cdn/x.jpg", "caption": None, "credit": None}]}, ("images.url", "pattern")),
         ({"images": [{"url": "https://cdn/x.jpg", "caption": ""}]}, ("images.credit", "required")),
         ({"images": [{"url": "https://cdn/x.jpg", "caption": "", "credit": None}]}, ("images.caption", "minLength")),
-        ({"site": "www.almayadeen.net"}, ("site", "enum")),
+        ({"site": "www.almayadeen.net"}, ("url", "same_site")),
+        ({"site": "example.org"}, ("site", "known_site")),
+        ({"site": "English.almayadeen.net"}, ("site", "pattern")),
         ({"type": "videoobject"}, ("type", "enum")),
-        ({"lang": "ar"}, ("lang", "enum")),
+        ({"lang": "English"}, ("lang", "pattern")),
+        ({"extraction": "guessed"}, ("extraction", "enum")),
         ({"section": "News/Politics"}, ("section", "pattern")),
-        ({"section": "tags/x"}, ("section", "pattern")),
+        ({"section": "tags/x"}, ("section", "section_matches_url")),
+        ({"section": "news/politics/x"}, ("section", "pattern")),
         ({"title": ""}, ("title", "minLength")),
         ({"title": None}, ("title", "type")),
         ({"body": "Too short."}, ("body", "minLength")),
@@ -157,7 +164,8 @@ def test_python_rules_reject_a_breaking_input(overrides, expected):
 
 def test_every_python_rule_is_exercised_above():
     exercised = {"utc", "not_in_future", "not_before_site", "body_words", "word_count_matches_body",
-                 "reading_minutes_consistent", "content_hash_matches_text", "section_matches_url", "article_path"}
+                 "reading_minutes_consistent", "content_hash_matches_text", "section_matches_url", "article_path",
+                 "known_site", "same_site"}
     assert set(RULES) == exercised
 
 
@@ -179,16 +187,16 @@ def test_min_body_words_is_a_limit():
 
 
 def test_every_failure_is_reported_not_only_the_first():
-    doc = make_article(title="", lang="fr", word_count=3, published_at=NOW + timedelta(days=9))
+    doc = make_article(title="", lang="French", word_count=3, published_at=NOW + timedelta(days=9))
     got = rules_of(doc)
-    assert {("title", "minLength"), ("lang", "enum"), ("word_count", "word_count_matches_body"),
+    assert {("title", "minLength"), ("lang", "pattern"), ("word_count", "word_count_matches_body"),
             ("published_at", "not_in_future"), ("content_hash", "content_hash_matches_text")} <= got
 
 
 def test_errors_carry_field_rule_and_a_bounded_message():
     [error] = validate_article(make_article(lang="x" * 5000), now=NOW)
     assert isinstance(error, ValidationError)
-    assert error.as_dict()["field"] == "lang" and error.rule == "enum"
+    assert error.as_dict()["field"] == "lang" and error.rule == "pattern"
     assert 0 < len(error.message) <= 300
 
 

@@ -34,7 +34,7 @@ def test_valid_document_inserts(articles):
     "overrides",
     [
         {"published_at": "2022-09-13T16:36:00Z"},  # a string, not a date
-        {"url": "https://example.com/news/politics/x"},
+        {"url": "http://english.almayadeen.net/news/politics/x"},
         {"type": "videoobject"},
         {"reading_minutes": 500},
         {"content_hash": "nothex"},

@@ -77,7 +77,7 @@ def test_other_items_pass_untouched_and_uncounted(tmp_path):
         ({"body": "Too short.", "word_count": 2}, "body/minLength"),
         ({"word_count": 7}, "word_count/word_count_matches_body"),
         ({"reading_minutes": 90}, "reading_minutes/reading_minutes_consistent"),
-        ({"url": "https://example.org/news/politics/x"}, "url/pattern"),
+        ({"url": "https://example.org/news/politics/x"}, "url/same_site"),
         ({"title": ""}, "title/minLength"),
         ({"content_hash": "not-a-hash"}, "content_hash/pattern"),
     ],
@@ -102,9 +102,9 @@ def test_an_invalid_article_is_dropped_counted_and_journalled(tmp_path, override
 def test_every_reason_of_one_item_is_counted(tmp_path):
     pipeline, crawler = make_pipeline(tmp_path)
     with pytest.raises(DropItem):
-        process(pipeline, article_item(title="", lang="fr"))
+        process(pipeline, article_item(title="", lang="French"))
     rejected = {k for k in crawler.stats.get_stats() if k.startswith("validate/rejected/")}
-    assert {"validate/rejected/title/minLength", "validate/rejected/lang/enum",
+    assert {"validate/rejected/title/minLength", "validate/rejected/lang/pattern",
             "validate/rejected/content_hash/content_hash_matches_text"} <= rejected
 
 
