@@ -7,17 +7,23 @@ import html
 import re
 import unicodedata
 
-# zero-width characters and the BOM vanish; every other kind of space becomes one space
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+# Formatting marks vanish: zero-width characters, the BOM, and the bidirectional controls a
+# CMS leaves around right-to-left text (LRM, RLM, ALM, embeddings, overrides, isolates),
+# which change how text is laid out, never what it says. Arabic letters, diacritics (harakat,
+# shadda, sukun), tatweel, Arabic-Indic digits and punctuation (، ؛ ؟) are text and stay.
+# Every other kind of space becomes one space.
+FORMATTING_MARKS = "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e" \
+                   "\u2066\u2067\u2068\u2069"
+_ZERO_WIDTH = dict.fromkeys(map(ord, FORMATTING_MARKS), None)
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # _ZERO_WIDTH and _CONTROL in one pass; _SPACES is exactly str.isspace(), so split() collapses the same runs
-_DROPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
+_DROPPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f" + FORMATTING_MARKS + "]")
 PARAGRAPH_SEPARATOR = "\n\n"
 
 
 def normalise_text(text: str | None) -> str:
-    """Entities decoded, NFC, zero-width characters dropped, whitespace runs to one space, trimmed."""
+    """Entities decoded, NFC, formatting marks dropped, whitespace runs to one space, trimmed."""
     if not text:
         return ""
     text = html.unescape(text) if "&" in text else text

@@ -12,10 +12,12 @@ from newscrawl.pipelines.cleaning_rules import clean_article
 
 # the mess the site's pages hold: NBSP, zero-width characters, entities, odd spaces, line breaks
 NOISE = st.sampled_from(["\u00a0", "\u200b", "\u200c", "\u200d", "\ufeff", "&nbsp;", "&amp;", "&#8217;", "&quot;",
-                         "\t", "\n", "\n\n", " \n \n ", "\u3000", "\u2009", "\r\n", "&lt;b&gt;", "&", "amp;", "nbsp;", "#x200b;", "&amp;amp;"])
+                         "\t", "\n", "\n\n", " \n \n ", "\u3000", "\u2009", "\r\n", "&lt;b&gt;", "&", "amp;", "nbsp;", "#x200b;", "&amp;amp;",
+                         "\u200e", "\u200f", "\u061c", "\u202b", "\u202c", "\u2067", "\u2069", "&rlm;", "&#x200F;"])
 SCRIPTS = st.sampled_from([
     "Gaza", "Beirut", "بري", "لبنان", "فلسطين", "東京", "北京市", "서울", "Ἀθῆναι", "Cafe\u0301", "n\u0303o",
     "e\u0301\u0323", "\u0627\u064e\u0644\u0652", "Ω", "ﬁ", "x", "1,000", "(AP Photo)", "Read more:",
+    "حمد للميادين: نتنياهو أفشل الصفقة؟", "الرئيسُ", "ثمّ", "ـــ", "١٢٣", "،", "؛", "اقرأ أيضاً:", "\u0628\u0651\u064e",
 ])
 WORDS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 MESSY = st.lists(st.one_of(SCRIPTS, NOISE, WORDS, st.just(" ")), max_size=25).map("".join)
@@ -25,7 +27,8 @@ PATHS = st.lists(st.one_of(st.sampled_from(["news", "politics", "a--b", "x:y", "
 URLS = st.one_of(
     st.builds(lambda scheme, host, path, tail: f"{scheme}://{host}/{path}{tail}",
               st.sampled_from(["http", "https", "HTTPS"]),
-              st.sampled_from(["english.almayadeen.net", "English.AlMayadeen.NET", "127.0.0.1:8123", "cdn.x.org"]),
+              st.sampled_from(["english.almayadeen.net", "English.AlMayadeen.NET", "127.0.0.1:8123", "cdn.x.org",
+                               "www.almayadeen.net"]),
               PATHS, st.sampled_from(["", "/", "?utm_source=x", "#top", "/?a=1#b"])),
     MESSY,
 )
@@ -43,7 +46,7 @@ IMAGES = st.lists(st.fixed_dictionaries({"url": st.one_of(URLS, st.just("//cdn.x
 LABELS = st.lists(st.one_of(SCRIPTS, MESSY), max_size=6)
 
 ARTICLES = st.fixed_dictionaries({
-    "url": URLS, "site": st.one_of(st.just("english.almayadeen.net"), MESSY),
+    "url": URLS, "site": st.one_of(st.sampled_from(["english.almayadeen.net", "www.almayadeen.net"]), MESSY),
     "postid": st.one_of(st.none(), st.integers(0, 10**9), MESSY),
     "type": st.sampled_from(["article", "video", "videoobject", " VideoObject ", "page"]),
     "section": st.one_of(st.sampled_from(["news/politics", "/News/Politics/", "infographs"]), MESSY),
@@ -52,7 +55,7 @@ ARTICLES = st.fixed_dictionaries({
     "reading_minutes": st.one_of(st.none(), st.integers(0, 200), st.sampled_from(["3", " 4 ", "x"])),
     "word_count": st.integers(0, 10_000), "body": MESSY, "images": IMAGES, "tags": LABELS, "countries": LABELS,
     "related_urls": st.lists(URLS, max_size=5), "video_duration": st.one_of(st.none(), st.integers(0, 999), st.just(30.0)),
-    "lang": st.sampled_from(["en", "EN", " en "]), "content_hash": st.text("0123456789abcdef", max_size=64),
+    "lang": st.sampled_from(["en", "EN", " en ", "ar", " AR"]), "content_hash": st.text("0123456789abcdef", max_size=64),
 })
 
 
