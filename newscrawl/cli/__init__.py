@@ -15,7 +15,7 @@ import sys
 from newscrawl import __version__
 
 # module names under newscrawl.cli; a module that is absent is skipped
-COMMAND_MODULES = ("query", "export", "stats", "breaking", "db", "reextract", "submit", "frontier")
+COMMAND_MODULES = ("query", "export", "stats", "breaking", "db", "reextract", "submit", "frontier", "doctor")
 
 
 class CommandError(Exception):
