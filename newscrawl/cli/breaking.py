@@ -13,12 +13,13 @@ def register(subparsers) -> None:
     parser.add_argument("--limit", type=common.positive_int, default=20, help="at most N lines (default 20; 0: all)")
     parser.add_argument("--since", help=f"last seen at or after ({common.DATE_FORMAT_HELP})")
     parser.add_argument("--json", action="store_true", help="JSON lines, ISO dates")
+    common.add_site_arg(parser)
     common.add_connection_args(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    query = common.date_range("last_seen_at", args.since, None)
+    query = {**common.site_filter(args), **common.date_range("last_seen_at", args.since, None)}
     with common.connect(args) as db:
         cursor = db.breaking.find(query, {"_id": 0}).sort([("last_seen_at", -1), ("text_hash", 1)]).limit(args.limit)
         if args.json:

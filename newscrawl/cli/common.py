@@ -162,8 +162,27 @@ def short_time(value) -> str:
 # --- article filters ------------------------------------------------------------
 
 
+def add_site_arg(parser) -> None:
+    parser.add_argument("--site", help="only this site: an edition (en, ar) or a host (english.almayadeen.net); "
+                                       "default: every site in the database")
+
+
+def site_filter(args: argparse.Namespace) -> dict:
+    """``{"site": host}`` for --site (an edition key or a host), ``{}`` without it."""
+    value = getattr(args, "site", None)
+    if not value:
+        return {}
+    from newscrawl.sites import UnknownSite, get_profile
+
+    try:
+        return {"site": get_profile(value).host}
+    except UnknownSite as exc:
+        raise CommandError(f"--site: {exc}") from None
+
+
 def add_filter_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("filters")
+    add_site_arg(group)
     group.add_argument("--since", help=f"published at or after ({DATE_FORMAT_HELP})")
     group.add_argument("--until", help="published at or before (a day includes the whole day)")
     group.add_argument("--section", help="section (news/politics) or category label (Politics), any case")
@@ -183,6 +202,9 @@ def has_text_index(collection) -> bool:
 def article_filter(args: argparse.Namespace, collection) -> dict:
     """The MongoDB filter for the filter flags; says on stderr how --search is done."""
     clauses: list[dict] = []
+    site = site_filter(args)
+    if site:
+        clauses.append(site)
     dates = date_range("published_at", args.since, args.until)
     if dates:
         clauses.append(dates)

@@ -17,6 +17,7 @@ def register(subparsers) -> None:
                                                "breaking lines and the last crawl.")
     parser.add_argument("--top", type=common.positive_int, default=10, help="how many tags to list (default 10)")
     parser.add_argument("--json", action="store_true", help="one JSON object")
+    common.add_site_arg(parser)
     common.add_connection_args(parser)
     parser.set_defaults(func=run)
 
@@ -26,47 +27,62 @@ def counts(collection, pipeline: list[dict]) -> list[dict]:
     return [{"key": row["_id"], "count": row["n"]} for row in collection.aggregate(pipeline)]
 
 
-def gather(db, top: int) -> dict:
+def gather(db, top: int, site: dict | None = None) -> dict:
+    """The figures; ``site`` (``{"site": host}``) keeps one site's documents."""
+    site = site or {}
+    match = [{"$match": site}] if site else []
     articles = db.articles
+    per_site = counts(articles, [
+        {"$group": {"_id": "$site", "n": {"$sum": 1}}},
+        {"$sort": {"n": -1, "_id": 1}},
+    ])
     per_section = counts(articles, [
+        *match,
         {"$group": {"_id": "$section", "n": {"$sum": 1}}},
         {"$sort": {"n": -1, "_id": 1}},
     ])
     per_day = counts(articles, [
-        {"$match": {"published_at": {"$type": "date"}}},
+        {"$match": {**site, "published_at": {"$type": "date"}}},
         {"$group": {"_id": {"$dateToString": {"format": "%Y-%m-%d", "date": "$published_at"}}, "n": {"$sum": 1}}},
         {"$sort": {"_id": -1}},
         {"$limit": DAYS},
     ])
     top_tags = counts(articles, [
+        *match,
         {"$unwind": "$tags"},
         {"$group": {"_id": "$tags", "n": {"$sum": 1}}},
         {"$sort": {"n": -1, "_id": 1}},
         {"$limit": top},
     ]) if top else []
+    site_urls = {"url": {"$regex": "^https://" + site["site"].replace(".", "\\.") + "/"}} if site else {}
     return {
-        "articles": articles.count_documents({}),
+        "site": site.get("site"),
+        "articles": articles.count_documents(site),
+        "per_site": per_site,
         "per_section": per_section,
         "per_day": per_day,
         "top_tags": top_tags,
         "revisions": {
-            "article_revisions": db.article_revisions.count_documents({}),
-            "articles_revised": articles.count_documents({"revision": {"$gt": 1}}),
+            "article_revisions": db.article_revisions.count_documents(site_urls),
+            "articles_revised": articles.count_documents({**site, "revision": {"$gt": 1}}),
         },
-        "rejects": db.rejects.count_documents({}),
-        "breaking": db.breaking.count_documents({}),
-        "last_crawl": last_crawl(db),
+        "rejects": db.rejects.count_documents(site_urls),
+        "breaking": db.breaking.count_documents(site),
+        "last_crawl": last_crawl(db, site),
     }
 
 
-def last_crawl(db) -> dict | None:
+def last_crawl(db, site: dict | None = None) -> dict | None:
     if "crawls" not in db.list_collection_names():
         return None
-    return db.crawls.find_one({}, {"_id": 0}, sort=[("start", -1)])
+    return db.crawls.find_one(site or {}, {"_id": 0}, sort=[("start", -1)])
 
 
 def print_text(figures: dict) -> None:
-    print(f"articles: {figures['articles']}")
+    print(f"articles: {figures['articles']}" + (f" on {figures['site']}" if figures.get("site") else ""))
+    if len(figures.get("per_site", [])) > 1 and not figures.get("site"):
+        print_block("per site:", ["site", "articles"], [[row["key"] or "(none)", str(row["count"])]
+                                                        for row in figures["per_site"]])
     print_block("per section:", ["section", "articles"],
                 [[row["key"] or "(none)", str(row["count"])] for row in figures["per_section"]])
     print_block(f"per day (last {DAYS} days with articles, UTC):", ["day", "articles"],
@@ -107,7 +123,7 @@ def format_value(value) -> str:
 
 def run(args: argparse.Namespace) -> int:
     with common.connect(args) as db:
-        figures = gather(db, args.top)
+        figures = gather(db, args.top, common.site_filter(args))
     if args.json:
         print(common.json_line(figures))
     else:

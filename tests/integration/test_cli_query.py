@@ -139,3 +139,23 @@ def test_unreachable_server_fails_fast_with_masked_uri():
     assert f"cannot reach MongoDB at mongodb://reader:***@127.0.0.1:{port}/" in result.stderr
     assert "s3cret" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+ARABIC = {**article("x", days_ago=2), "url": "https://www.almayadeen.net/news/politics/%D8%AE%D8%A8%D8%B1",
+          "site": "www.almayadeen.net", "lang": "ar", "title": "خبر عاجل", "category": "سياسة"}
+
+
+def test_site_keeps_each_editions_documents_apart(mongo_uri, mongo_db, mongo_db_name):
+    mongo_db.articles.insert_many([dict(doc) for doc in (*ALL, ARABIC)])
+    seeded = (mongo_uri, mongo_db_name)
+    assert listed(seeded, "--site", "ar") == [ARABIC["url"]]
+    assert listed(seeded, "--site", "www.almayadeen.net") == [ARABIC["url"]]
+    assert listed(seeded, "--site", "en", "--limit", "0") == urls(*ALL)
+    assert sorted(listed(seeded, "--limit", "0")) == sorted(urls(*ALL, ARABIC))
+    result = run_cli("articles", "--site", "fr", uri=mongo_uri, db=mongo_db_name)
+    assert result.returncode == 2 and "unknown edition or site 'fr'" in result.stderr
+    stats = run_cli("stats", "--json", "--site", "ar", uri=mongo_uri, db=mongo_db_name)
+    figures = json.loads(stats.stdout)
+    assert figures["articles"] == 1 and figures["site"] == "www.almayadeen.net"
+    assert {row["key"]: row["count"] for row in figures["per_site"]} == {"english.almayadeen.net": 4,
+                                                                          "www.almayadeen.net": 1}
