@@ -79,7 +79,7 @@ def watch_memory(base_url: str, workdir: Path) -> dict:
 async def render_times(url: str, runs: int) -> list[float]:
     from playwright.async_api import async_playwright
 
-    from newscrawl import site
+    from newscrawl.sites import get_profile
     from newscrawl.browser import find_chromium, launch_options, skip_heavy_resource
 
     async def route(r):
@@ -94,7 +94,7 @@ async def render_times(url: str, runs: int) -> list[float]:
             page = await context.new_page()
             await page.route("**", route)
             await page.goto(url)
-            await page.wait_for_selector(site.TICKER_ITEM, state="attached")
+            await page.wait_for_selector(get_profile("en").ticker_item, state="attached")
             await page.content()
             await page.close()
             times.append(time.perf_counter() - started)

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newscrawl import site  # noqa: E402
+from newscrawl.sites import get_profile  # noqa: E402
 from tests.conftest import RedisProcess, ReplicaProcess  # noqa: E402
 from tests.e2e.crawl import FAST, SCRAPY  # noqa: E402
 
@@ -31,7 +31,7 @@ TARGETS = {2: 1.8, 4: 3.2}
 
 def article_log(replica) -> tuple[int, float]:
     log = replica.requests()
-    articles = [e for e in log if e["status"] == 200 and site.ARTICLE_PATH_RE.match(e["path"].split("?")[0])]
+    articles = [e for e in log if e["status"] == 200 and get_profile("en").is_article_path(e["path"].split("?")[0])]
     if not articles:
         return 0, 0.0
     return len(articles), max(e["t"] for e in articles) - min(e["t"] for e in log)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pymongo
 import pytest
 
-from newscrawl import site
+from newscrawl.sites import get_profile
 from tests.e2e.crawl import run_crawl
 from tests.e2e.truth import field_accuracy, worst_body_f1
 from tests.replica.model import SiteModel
@@ -16,11 +16,12 @@ from tests.replica.model import SiteModel
 pytestmark = pytest.mark.e2e
 
 ARTICLES = 300
+EN = get_profile("en")
 
 
 def article_paths(log: list[dict], statuses=(200,)) -> Counter:
     return Counter(entry["path"] for entry in log
-                   if entry["status"] in statuses and site.ARTICLE_PATH_RE.match(urlsplit(entry["path"]).path))
+                   if entry["status"] in statuses and EN.is_article_path(urlsplit(entry["path"]).path))
 
 
 def stored(mongo_uri: str, db: str) -> dict[str, dict]:
@@ -114,7 +115,7 @@ def test_second_run_downloads_only_new_and_changed(replica, mongo_uri, mongo_db_
     model = SiteModel(seed=1, articles=ARTICLES, epoch=2)
     fetched = article_paths(replica.requests())
     wanted = model.changed(2) | model.added(2)
-    assert {site.SITE_URL + path for path in fetched} == wanted
+    assert {EN.url + path for path in fetched} == wanted
     assert all(n == 1 for n in fetched.values())
 
     docs = stored(mongo_uri, mongo_db_name)
@@ -166,7 +167,7 @@ def test_window_sections_and_limits(replica, tmp_path):
     assert found == in_window
     assert all(since <= as_utc(item["published_at"]) <= until for item in result.items)
     months = {e["path"] for e in replica.requests() if e["path"].startswith("/sitemaps/all/")}
-    assert months and all(site.SITEMAP_MONTH_RE.search(p).group(1) == "2024" for p in months)
+    assert months and all(EN.sitemap_month_re.search(p).group(1) == "2024" for p in months)
     assert result.stats.get("listing/stopped/since", 0) > 0
 
     replica.clear_log()
