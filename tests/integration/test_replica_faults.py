@@ -10,10 +10,11 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
-from newscrawl import site
 from tests.replica.model import SiteModel
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+HTML_END_MARKER = b"</html>"
+SITEMAP_END_MARKERS = (b"</urlset>", b"</sitemapindex>")
 
 
 def get(replica, path: str, ua: str | None = BROWSER) -> tuple[int, dict, bytes, str | None]:
@@ -99,7 +100,7 @@ def test_truncated_bodies_both_ways_then_whole(replica_factory):
     for path in article_paths(20) + ["/sitemaps/all.xml", "/news/politics"]:
         status, headers, body, error = get(rp, path)
         assert status == 200
-        end = site.SITEMAP_END_MARKERS if path.endswith(".xml") else (site.HTML_END_MARKER,)
+        end = SITEMAP_END_MARKERS if path.endswith(".xml") else (HTML_END_MARKER,)
         assert not any(m in body for m in end), path
         if error:
             modes["early_close"] += 1

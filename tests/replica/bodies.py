@@ -5,10 +5,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from newscrawl import site
-from newscrawl.extract.text import normalise_text
 from tests.replica import vocab
 from tests.replica.heads import Head
+from tests.replica.text import join_paragraphs, normalise_text
 
 
 @dataclass
@@ -48,13 +47,14 @@ class Body:
     media: list[Figure]
     blocks: list[Block]
     poster: str | None = None
+    arabic: bool = False  # its text is normalised the Arabic way (directional marks dropped)
 
     def paragraphs(self) -> list[str]:
-        texts = (normalise_text(b.text) for b in self.blocks if b.kind == "p")
+        texts = (normalise_text(b.text, self.arabic) for b in self.blocks if b.kind == "p")
         return [t for t in texts if t]
 
     def text(self) -> str:
-        return "\n\n".join(self.paragraphs())
+        return join_paragraphs(self.paragraphs())
 
     def images(self) -> list[Figure]:
         return self.media + [b.figure for b in self.blocks if b.kind == "figure"]
@@ -103,7 +103,7 @@ def link_to(rng: random.Random, target: Head) -> Link:
 
 def figure(rng: random.Random, head: Head, k: int) -> Figure:
     p = head.published
-    url = f"{site.SITE_URL}/Content/EnImages/{p:%Y/%m/%d}/{rng.choice(vocab.NOUNS)}-{head.body_index}-{k}.jpg"
+    url = f"{head.edition.url}/Content/{head.edition.image_dir}/{p:%Y/%m/%d}/{rng.choice(vocab.NOUNS)}-{head.body_index}-{k}.jpg"
     kind = rng.random()
     if kind < 0.1:
         return Figure(url, None, None)
@@ -127,7 +127,7 @@ def make_body(seed: int, head: Head, targets: list[Head]) -> Body:
     non_latin = "non_latin_names" in f
     lead = " ".join(sentence(rng, non_latin) for _ in range(rng.randint(1, 2)))
     media = [figure(rng, head, k) for k in range(head.n_figures)]
-    poster = f"{site.SITE_URL}/Content/EnImages/videos/poster-{head.body_index}.jpg" if "video" in f else None
+    poster = f"{head.edition.url}/Content/{head.edition.image_dir}/videos/poster-{head.body_index}.jpg" if "video" in f else None
     rich = "rich_body" in f
     extras = {"readmore": rich or rng.random() < 0.4, "related": rich or rng.random() < 0.25,
               "tweet": rich or rng.random() < 0.15, "empty": rich or rng.random() < 0.5}

@@ -6,21 +6,22 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from newscrawl import site
-from tests.replica import clock, vocab
+from tests.replica import clock, facts, vocab
+from tests.replica.facts import ENGLISH, Edition
 from tests.replica.slugs import slugify
+from tests.replica.text import quote_path
 
 NEWS_SECTIONS = (("news/politics", 30), ("news/economy", 6), ("news/sports", 3), ("news/arts-culture", 3),
                  ("news/health", 3), ("news/miscellaneous", 3), ("news/technology", 3),
                  ("news/environment", 3), ("articles/analysis", 5), ("articles/blog", 2),
                  ("articles/features", 3), ("infographs", 2), ("in-pictures", 2))
-VIDEO_SECTIONS = tuple(s for s in site.SECTIONS if s.startswith("videos/"))
-NON_VIDEO_SECTIONS = tuple(s for s in site.SECTIONS if not s.startswith("videos/"))
+VIDEO_SECTIONS = tuple(s for s in facts.SECTIONS_EN if s.startswith("videos/"))
+NON_VIDEO_SECTIONS = tuple(s for s in facts.SECTIONS_EN if not s.startswith("videos/"))
 SECTION_NAMES, SECTION_WEIGHTS = zip(*NEWS_SECTIONS)
 COUNTRY_NAMES = tuple(sorted(vocab.COUNTRIES))
 
 
-@dataclass
+@dataclass(slots=True)
 class Head:
     index: int
     epoch: int  # the epoch it first appears in
@@ -42,14 +43,21 @@ class Head:
     body_figure: bool = False
     postid: str = ""
     body_index: int = -1  # whose body it carries (a duplicate carries its original's)
+    edition: Edition = ENGLISH
 
     @property
-    def path(self) -> str:
+    def raw_path(self) -> str:
+        """The path as the title spelled it (Arabic letters unencoded)."""
         return f"/{self.section}/{self.slug}"
 
     @property
+    def path(self) -> str:
+        """The path as sitemaps and canonical URLs write it (percent-encoded)."""
+        return f"/{self.section}/{quote_path(self.slug)}"
+
+    @property
     def url(self) -> str:
-        return site.SITE_URL + self.path
+        return self.edition.url + self.path
 
     @property
     def reach(self) -> str:

@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from newscrawl import site
+from tests.replica.facts import ENGLISH
 
 SEED_PAGE = Path(__file__).resolve().parent.parent / "fixtures" / "seed-article.html"
 _seed = SEED_PAGE.read_text(encoding="utf-8")
@@ -41,7 +41,7 @@ def tawsiyat(metadata: dict, broken: bool = False) -> str:
 def page(title: str, main: str, head: str = "") -> str:
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="{site.LANG}">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{ENGLISH.lang}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{text(title)}</title>\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"{head}</head>\n<body>\n{HEADER}\n<main>\n{main}</main>\n{FOOTER}\n"
@@ -50,7 +50,7 @@ def page(title: str, main: str, head: str = "") -> str:
 
 
 def not_found() -> str:
-    return page(f"Page not found | {site.SITE_NAME}",
+    return page(f"Page not found | {ENGLISH.name}",
                 '  <div class="not-found"><h1>Page not found</h1><p>The page you requested does not exist.</p>'
                 '<p><a href="/">Back to the home page</a></p></div>\n')
 

@@ -6,12 +6,12 @@ import math
 from collections import defaultdict
 from functools import cached_property, lru_cache
 
-from newscrawl import site
-from newscrawl.extract.text import content_hash, normalise_text, word_count
 from tests.replica import clock, features, ticker, vocab
+from tests.replica.facts import ENGLISH
 from tests.replica.bodies import Body, make_body, revise
 from tests.replica.heads import Head, as_duplicate, make_head
 from tests.replica.slugs import cut_mid_word
+from tests.replica.text import content_hash, normalise_text, word_count
 
 NEW_SHARE = 0.05  # epoch 2 brings this share of new articles
 HOME_CARDS = 24
@@ -90,7 +90,7 @@ class SiteModel:
                 for section in [h.section, *h.extra_sections]:
                     out["/" + section].append(h)
                     group = section.split("/")[0]
-                    if group in site.NAV_GROUPS and out[f"/{group}"][-1:] != [h]:
+                    if group in ENGLISH.nav_groups and out[f"/{group}"][-1:] != [h]:
                         out[f"/{group}"].append(h)
                 for region in h.regions:
                     out[f"/region/{region}"].append(h)
@@ -104,8 +104,8 @@ class SiteModel:
         return self.listings(epoch or self.epoch).get(key, [])
 
     def is_listing(self, key: str) -> bool:
-        return key in ("/", *(f"/{s}" for s in site.SECTIONS), *(f"/{g}" for g in site.NAV_GROUPS),
-                       *(f"/region/{r}" for r in site.REGIONS)) or (
+        return key in ("/", *(f"/{s}" for s in ENGLISH.sections), *(f"/{g}" for g in ENGLISH.nav_groups),
+                       *(f"/region/{r}" for r in ENGLISH.regions)) or (
             key.startswith("tag:") and key[4:] in self.all_tags)
 
     @cached_property
@@ -138,11 +138,11 @@ class SiteModel:
         text, title = body.text(), normalise_text(head.title)
         return {
             "url": head.url,
-            "site": site.SITE_HOST,
+            "site": ENGLISH.host,
             "postid": head.postid,
             "type": head.type,
             "section": head.section,
-            "category": site.SECTIONS[head.section],
+            "category": ENGLISH.sections[head.section],
             "title": title,
             "description": normalise_text(body.lead) or None,
             "authors": list(head.authors),
@@ -157,7 +157,7 @@ class SiteModel:
             "countries": [] if head.features & {"no_metadata", "broken_metadata"} else list(head.countries),
             "related_urls": body.related_urls(),
             "video_duration": head.video_duration,
-            "lang": site.LANG,
+            "lang": ENGLISH.lang,
             "content_hash": content_hash(title, text),
             "revision": self.revision(head, epoch),
         }

@@ -5,13 +5,13 @@ from __future__ import annotations
 import random
 from urllib.parse import quote
 
-from newscrawl import site
 from tests.replica import clock
+from tests.replica.facts import ENGLISH, PLACEHOLDER_PATH
 from tests.replica.bodies import Block, Body, Figure
 from tests.replica.heads import Head
 from tests.replica.markup import attr, page, tawsiyat, text
 
-PLACEHOLDER = "/static/placeholder.png"
+PLACEHOLDER = PLACEHOLDER_PATH
 
 
 def author_line(authors: list[str]) -> str:
@@ -35,7 +35,7 @@ def metadata(head: Head, doc: dict, body: Body) -> dict:
         "thumbnail": body.poster or (images[0].url if images else ""),
         "video_duration": str(head.video_duration) if head.video_duration else "",
         "word_count": str(doc["word_count"]),
-        "lang": site.LANG,
+        "lang": ENGLISH.lang,
         "published_time": "" if "date_visible_only" in f else clock.iso(head.published),
         "last_updated": clock.iso(doc["modified_at"] and doc["modified_at"].astimezone(clock.TZ)),
         "description": doc["description"] or "",
@@ -96,12 +96,12 @@ def block_html(block: Block, style: int) -> str:
 def card_html(target: Head, with_figure: bool, rng: random.Random) -> str:
     img = ""
     if with_figure:
-        img = (f'<figure><img src="{PLACEHOLDER}" data-src="{site.SITE_URL}/Content/EnImages/cards/{target.index}.jpg" alt="">'
+        img = (f'<figure><img src="{PLACEHOLDER}" data-src="{ENGLISH.url}/Content/EnImages/cards/{target.index}.jpg" alt="">'
                f"<figcaption>{text(target.title)} (Al Mayadeen English)</figcaption></figure>")
     elif rng.random() < 0.5:
-        img = f'<img src="{PLACEHOLDER}" data-src="{site.SITE_URL}/Content/EnImages/cards/{target.index}.jpg" alt="">'
+        img = f'<img src="{PLACEHOLDER}" data-src="{ENGLISH.url}/Content/EnImages/cards/{target.index}.jpg" alt="">'
     return (f'      <div class="card"><a class="card__link" href="{attr(target.path)}">{img}<h3 class="card__title">'
-            f'{text(target.title)}</h3></a><span class="card__section">{text(site.SECTIONS[target.section])}</span>'
+            f'{text(target.title)}</h3></a><span class="card__section">{text(ENGLISH.sections[target.section])}</span>'
             f'<span class="card__date">{clock.card(target.published)}</span></div>\n')
 
 
@@ -127,7 +127,7 @@ def render_article(head: Head, doc: dict, body: Body, targets: list[Head], seed:
     if body.poster:
         out.append(f'    <div class="video-player" data-duration="{head.video_duration}"><img class="video-poster" '
                    f'src="{PLACEHOLDER}" data-src="{attr(body.poster)}" alt=""><video controls preload="none" '
-                   f'poster="{attr(body.poster)}"><source src="{site.SITE_URL}/Content/videos/{head.postid}.mp4" '
+                   f'poster="{attr(body.poster)}"><source src="{ENGLISH.url}/Content/videos/{head.postid}.mp4" '
                    'type="video/mp4"></video></div>\n')
     if body.media:
         out += ['    <div class="article-media">\n', *(figure_html(fig, "      ") for fig in body.media), "    </div>\n"]
@@ -144,5 +144,5 @@ def render_article(head: Head, doc: dict, body: Body, targets: list[Head], seed:
     out.append('    </section>\n    <section class="read-next">\n      <h3>Read Next</h3>\n')
     out += [card_html(t, False, rng) for t in picks[2:]]
     out.append("    </section>\n  </article>\n")
-    title = f"{head.title} | {site.SITE_NAME}" if head.title else ""
+    title = f"{head.title} | {ENGLISH.name}" if head.title else ""
     return page(title, "".join(out), head_tags(head, doc, meta))

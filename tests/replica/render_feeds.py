@@ -6,8 +6,8 @@ import base64
 import json
 from xml.sax.saxutils import escape
 
-from newscrawl import site
 from tests.replica import clock
+from tests.replica.facts import ENGLISH, SITEMAP_INDEX_PATH, SITEMAP_MONTH_PATH
 from tests.replica.heads import Head
 
 XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -16,7 +16,7 @@ XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 def sitemap_index(months: dict[tuple[int, int], list[Head]], epoch: int) -> str:
     rows = []
     for (year, month), heads in months.items():
-        loc = site.SITE_URL + site.SITEMAP_MONTH_PATH.format(year=year, month=month)
+        loc = ENGLISH.url + SITEMAP_MONTH_PATH.format(year=year, month=month)
         lastmod = max(h.lastmod(epoch) for h in heads)
         rows.append(f"  <sitemap><loc>{escape(loc)}</loc><lastmod>{clock.iso(lastmod)}</lastmod></sitemap>\n")
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="{XMLNS}">\n'
@@ -34,7 +34,7 @@ Allow: /
 Disallow: /search
 Disallow: /live
 
-Sitemap: {site.SITE_URL}{site.SITEMAP_INDEX_PATH}
+Sitemap: {ENGLISH.url}{SITEMAP_INDEX_PATH}
 """
 
 

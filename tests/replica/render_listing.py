@@ -5,8 +5,8 @@ from __future__ import annotations
 import zlib
 from urllib.parse import quote
 
-from newscrawl import site
 from tests.replica import clock
+from tests.replica.facts import ENGLISH
 from tests.replica.heads import Head
 from tests.replica.markup import attr, page, tawsiyat, text
 
@@ -26,18 +26,18 @@ def card_href(head: Head, key: str, seed: int) -> str:
 def card(head: Head, key: str, seed: int) -> str:
     return (f'    <div class="card"><a class="card__link" href="{attr(card_href(head, key, seed))}">'
             f'<h3 class="card__title">{text(head.title)}</h3></a>'
-            f'<span class="card__section">{text(site.SECTIONS[head.section])}</span>'
+            f'<span class="card__section">{text(ENGLISH.sections[head.section])}</span>'
             f'<span class="card__date">{clock.card(head.published)}</span></div>\n')
 
 
 def label_of(key: str) -> str:
     if key == "/":
-        return site.SITE_NAME
+        return ENGLISH.name
     if key.startswith("tag:"):
         return key[4:]
     if key.startswith("/region/"):
-        return site.REGIONS[key[len("/region/"):]]
-    return site.SECTIONS.get(key[1:]) or site.NAV_GROUPS[key[1:]]
+        return ENGLISH.regions[key[len("/region/"):]]
+    return ENGLISH.sections.get(key[1:]) or ENGLISH.nav_groups[key[1:]]
 
 
 def path_of(key: str) -> str:
@@ -52,13 +52,13 @@ def render_listing(key: str, heads: list[Head], page_no: int, page_size: int, se
     if page_no * page_size < len(heads):
         main.append(f'  <nav class="pagination"><a class="pagination__next" '
                     f'href="{attr(path_of(key))}?page={page_no + 1}">Next</a></nav>\n')
-    meta = tawsiyat({"type": "page", "postid": "", "title": label, "url": site.SITE_URL + path_of(key),
-                     "lang": site.LANG, "html": "", "lite_url": ""})
-    return page(f"{label} | {site.SITE_NAME}", "".join(main), meta + "\n")
+    meta = tawsiyat({"type": "page", "postid": "", "title": label, "url": ENGLISH.url + path_of(key),
+                     "lang": ENGLISH.lang, "html": "", "lite_url": ""})
+    return page(f"{label} | {ENGLISH.name}", "".join(main), meta + "\n")
 
 
 def render_home(heads: list[Head], seed: int) -> str:
     main = ['  <div class="listing">\n', *(card(h, "/", seed) for h in heads), "  </div>\n"]
-    meta = tawsiyat({"type": "page", "postid": "", "title": site.SITE_NAME, "url": site.SITE_URL + "/",
-                     "lang": site.LANG, "html": "", "lite_url": ""})
-    return page(site.SITE_NAME, "".join(main), meta + "\n")
+    meta = tawsiyat({"type": "page", "postid": "", "title": ENGLISH.name, "url": ENGLISH.url + "/",
+                     "lang": ENGLISH.lang, "html": "", "lite_url": ""})
+    return page(ENGLISH.name, "".join(main), meta + "\n")

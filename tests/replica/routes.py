@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from newscrawl import site
-from tests.replica import render_feeds
+from tests.replica import facts, render_feeds
 from tests.replica.markup import not_found
 from tests.replica.model import PAGE_SIZE, SiteModel
 from tests.replica.render_article import render_article
@@ -34,7 +33,7 @@ class Response:
 
 def page_number(query: str) -> int:
     try:
-        return max(1, int(parse_qs(query).get(site.PAGE_PARAM, ["1"])[0]))
+        return max(1, int(parse_qs(query).get(facts.PAGE_PARAM, ["1"])[0]))
     except ValueError:
         return 1
 
@@ -46,12 +45,12 @@ def resolve(model: SiteModel, epoch: int, raw_path: str, markup_change: str = ""
         path = path.rstrip("/")
     if path == "/":
         return html(render_home(model.listing("/", epoch), model.seed))
-    if path == site.ROBOTS_PATH:
+    if path == facts.ROBOTS_PATH:
         return Response(200, "text/plain; charset=utf-8", render_feeds.ROBOTS.encode())
-    if path == site.SITEMAP_INDEX_PATH:
+    if path == facts.SITEMAP_INDEX_PATH:
         return xml(render_feeds.sitemap_index(model.sitemap_months(epoch), epoch))
-    month = site.SITEMAP_MONTH_RE.search(path)
-    if month and path == site.SITEMAP_MONTH_PATH.format(year=month[1], month=int(month[2])):
+    month = facts.SITEMAP_MONTH_RE.search(path)
+    if month and path == facts.SITEMAP_MONTH_PATH.format(year=month[1], month=int(month[2])):
         heads = model.sitemap_months(epoch).get((int(month[1]), int(month[2])))
         if heads:
             return xml(render_feeds.sitemap_month(heads, epoch))

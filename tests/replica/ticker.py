@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from newscrawl.extract.text import normalise_text
 from tests.replica import vocab
 from tests.replica.heads import Head
+from tests.replica.text import normalise_text
 
 LINES_EPOCH1 = 10
 NEW_IN_EPOCH2 = 3
