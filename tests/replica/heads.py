@@ -44,6 +44,7 @@ class Head:
     postid: str = ""
     body_index: int = -1  # whose body it carries (a duplicate carries its original's)
     edition: Edition = ENGLISH
+    indic_digits: bool = False  # Arabic: dates and reading time in Arabic-Indic digits
 
     @property
     def raw_path(self) -> str:
@@ -70,6 +71,8 @@ class Head:
 
     @property
     def regions(self) -> list[str]:
+        if not self.edition.regions:
+            return []
         return list(dict.fromkeys(vocab.COUNTRIES[c] for c in self.countries))
 
     @property
@@ -105,7 +108,8 @@ def make_title(rng: random.Random, features: set[str]) -> str:
     return title[0].upper() + title[1:]
 
 
-def make_head(seed: int, index: int, epoch: int, features: set[str]) -> Head:
+def make_head(seed: int, index: int, epoch: int, features: set[str], choose_published=None) -> Head:
+    """An English article's facts; ``choose_published(rng)``, when given, chooses the publication time."""
     rng = random.Random(seed * 100_000_007 + index)  # an int seeds much faster than a str
     if "video" in features:
         section = rng.choice(VIDEO_SECTIONS)
@@ -119,7 +123,7 @@ def make_head(seed: int, index: int, epoch: int, features: set[str]) -> Head:
     visible_title = f"Watch: {title}" if "disagreement" in features else title
     slug = slugify(title, keep_colon="slug_colon" in features) if title else f"untitled-{index}"
     start, end = (clock.EPOCH1_START, clock.EPOCH1_END) if epoch == 1 else (clock.EPOCH2_START, clock.EPOCH2_END)
-    published = clock.local_minute(rng, start, end)
+    published = clock.local_minute(rng, start, end) if choose_published is None else choose_published(rng)
     if "invalid_future_date" in features:
         published = clock.local_minute(rng, clock.EPOCH1_START.replace(year=2099), clock.EPOCH1_END.replace(year=2099))
     modified = clock.later(rng, published, 5, 600) if rng.random() < 0.8 else None
