@@ -40,7 +40,8 @@ def normalise_text(raw: str) -> str:
 
 SCHEMA_FIELDS = {"url", "site", "postid", "type", "section", "category", "title", "description", "authors",
                  "source", "published_at", "modified_at", "reading_minutes", "word_count", "body", "images",
-                 "tags", "countries", "related_urls", "video_duration", "lang", "content_hash", "revision"}
+                 "tags", "countries", "related_urls", "video_duration", "lang", "content_hash", "revision",
+                 "extraction"}
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +92,7 @@ def test_truth_documents_are_consistent(model):
         local = doc["published_at"].astimezone(TZ)
         assert local.second == 0 and is_clear(local.replace(tzinfo=None))
         assert "Read more" not in doc["body"] and doc["revision"] == 1
+        assert doc["extraction"] == "site"  # no unknown template without the option
         assert doc["description"] is None or not doc["body"].startswith(doc["description"])
         assert len(doc["related_urls"]) == len(set(doc["related_urls"]))
 
