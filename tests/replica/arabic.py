@@ -28,7 +28,7 @@ SHADDA_FATHA_INNA = "\u0625\u0646\u0651\u064e"  # إنَّ typed shadda-first: N
 
 
 def is_slug_char(ch: str) -> bool:
-    return "\u0621" <= ch <= "\u064a" or "\u0660" <= ch <= "\u0669" or (ch.isascii() and ch.isalnum())
+    return ("\u0621" <= ch <= "\u064a" and ch != "\u0640") or "\u0660" <= ch <= "\u0669" or (ch.isascii() and ch.isalnum())
 
 
 def full_slug(title: str) -> str:

@@ -114,7 +114,7 @@ class SiteModel:
 
         The two days around the gap get GAP_NEIGHBOURS articles each, published between 08:00 and
         18:00 so that a duplicate (up to 5 hours later) stays on the same day; other articles never
-        fall on the day before the gap, so nothing spills into it.
+        fall on the day before the gap, so nothing spills into it, nor after 18:00 on the last day.
         """
         last = clock.EPOCH1_END.date()
         first = last - timedelta(days=self.span_days - 1)
@@ -130,7 +130,8 @@ class SiteModel:
 
         def anytime(rng: random.Random) -> datetime:
             day = rng.choice(open_days)
-            return clock.local_minute(rng, datetime.combine(day, time(0)), datetime.combine(day, time(23, 59)))
+            until = time(18) if day == last else time(23, 59)  # a duplicate of the last day's stays in the span
+            return clock.local_minute(rng, datetime.combine(day, time(0)), datetime.combine(day, until))
 
         choosers = [anytime] * len(flags)
         eligible = [i for i, f in enumerate(flags) if not f & {"invalid", "duplicate"}]
