@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 from tests.replica import arabic, clock, features, ticker, vocab, vocab_ar
 from tests.replica.bodies import Body, make_body, revise
 from tests.replica.facts import Edition, edition_of
-from tests.replica.heads import Head, as_duplicate, make_head
+from tests.replica.heads import Head, as_duplicate, feature_set, make_head
 from tests.replica.slugs import cut_mid_word
 from tests.replica.text import content_hash, normalise_text, word_count
 
@@ -147,7 +147,7 @@ class SiteModel:
                 and not h.features & {"invalid", "duplicate", "duplicate_original"}]
         k = min(len(pool), max(UNKNOWN_TEMPLATE_MIN, math.ceil(self.n * self.unknown_template)))
         for i in random.Random(f"{self.seed}/unknown-template/{self.n}").sample(pool, k):
-            self.heads[i].features.add("unknown_template")
+            self.heads[i].features = feature_set(self.heads[i].features | {"unknown_template"})
 
     def _hub_tags(self) -> None:
         hub = vocab_ar.HUB_TAG if self.arabic else vocab.HUB_TAG
