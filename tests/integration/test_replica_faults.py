@@ -154,6 +154,12 @@ def test_control_rejects_unknown_options(replica_factory):
     assert conn.getresponse().status == 400
     options = rp.control(error_rate=0.1, truncate_rate=0.2)
     assert options["error_rate"] == 0.1 and options["truncate_rate"] == 0.2 and options["epoch"] == 1
+    for refused in ({"markup": 3}, {"sitemap_lastmod": "sometimes"}, {"epoch": 3},
+                    {"error_rate": 0.5, "no_tawsiyat": "maybe"}):
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        conn.request("POST", "/__replica/control", body=json.dumps(refused))
+        assert conn.getresponse().status == 400, refused
+    assert rp.control() == options  # a refused change changes nothing
 
 
 def test_serves_many_concurrent_clients(replica_factory):

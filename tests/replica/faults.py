@@ -57,8 +57,9 @@ class Faults:
         unknown = set(changes) - set(OPTION_TYPES)
         if unknown:
             raise ValueError(f"unknown options: {sorted(unknown)}")
-        for key, value in changes.items():
-            self.options[key] = OPTION_TYPES[key](value if value is not None else OPTION_DEFAULTS[key])
+        converted = {key: OPTION_TYPES[key](value if value is not None else OPTION_DEFAULTS[key])
+                     for key, value in changes.items()}  # all or nothing: a bad value changes no option
+        self.options.update(converted)
         return dict(self.options)
 
     def delay(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -67,7 +68,10 @@ def resolve(model: SiteModel, epoch: int, raw_path: str, markup_change: str = ""
         script = render_feeds.TICKER_JS_ARABIC if model.arabic else render_feeds.TICKER_JS
         return Response(200, "application/javascript; charset=utf-8", script.encode())
     if path == SEED_PATH and not model.arabic:
-        return article_response(SEED_PAGE.read_bytes(), SEED_MODIFIED)
+        seed = SEED_PAGE.read_bytes()
+        if no_tawsiyat:  # no page carries the block, the seed page neither
+            seed = re.sub(rb'<script id="tawsiyat-metadata".*?</script>\n', b"", seed, flags=re.S)
+        return article_response(seed, SEED_MODIFIED)
     if path == facts.PLACEHOLDER_PATH:
         return Response(200, "image/png", render_feeds.PLACEHOLDER_PNG)
     key = "tag:" + path[len(facts.TAG_PREFIX):] if path.startswith(facts.TAG_PREFIX) else path
