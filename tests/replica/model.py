@@ -95,9 +95,10 @@ class SiteModel:
         return self.edition.code == "ar"
 
     def warm(self) -> None:
-        """Build the listing and sitemap indexes of the current epoch now rather than on first request."""
+        """Build the indexes of the current epoch now rather than on the first request that needs one."""
         self.listings(self.epoch)
         self.sitemap_months(self.epoch)
+        self.all_tags, self.link_targets  # noqa: B018 (cached on first use)
 
     # --- building -------------------------------------------------------------
     def _unique_slugs(self) -> None:
