@@ -100,10 +100,9 @@ def load_more(edition: Edition, more: bool) -> str:
 
 
 def render_listing_markup2(key: str, heads: list[Head], page_no: int, page_size: int, seed: int,
-                           edition: Edition, no_tawsiyat: bool = False) -> str:
-    """Markup 2: tag listings page by ?pg=N behind rel=next links; the others show page 1 and "load more"."""
+                           edition: Edition, no_tawsiyat: bool = False, paged: bool = False) -> str:
+    """Markup 2: ``paged`` (tag listings) by ?pg=N behind rel=next links; the others page 1 and "load more"."""
     label = label_of(key, edition)
-    paged = key.startswith("tag:")
     page_no = page_no if paged else 1
     chunk = heads[(page_no - 1) * page_size: page_no * page_size]
     more = page_no * page_size < len(heads)

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.replica import clock, facts, render_feeds
 from tests.replica.markup import chrome
-from tests.replica.model import FIRST_PAGE_ONLY, NEXT_LINK, PAGE_SIZE, PAGED, SiteModel
+from tests.replica.model import NEXT_LINK, PAGE_SIZE, PAGED, SiteModel
 from tests.replica.render_article import Look, render_article
 from tests.replica.render_listing import render_home, render_listing, render_listing_arabic, render_listing_markup2
 
@@ -81,10 +81,10 @@ def resolve(model: SiteModel, epoch: int, raw_path: str, markup_change: str = ""
             page = render_listing(key, heads, page_number(parts.query), PAGE_SIZE, model.seed, edition, no_tawsiyat)
         elif model.arabic:
             page = render_listing_arabic(key, heads, PAGE_SIZE, model.seed, edition, no_tawsiyat)
-        else:
-            page_no = page_number(parts.query, facts.NEXT_PAGE_PARAM_MARKUP2) if paging == NEXT_LINK else 1
-            assert paging in (NEXT_LINK, FIRST_PAGE_ONLY)
-            page = render_listing_markup2(key, heads, page_no, PAGE_SIZE, model.seed, edition, no_tawsiyat)
+        else:  # markup 2: NEXT_LINK (tags, ?pg=N) or FIRST_PAGE_ONLY (the others)
+            paged = paging == NEXT_LINK
+            page_no = page_number(parts.query, facts.NEXT_PAGE_PARAM_MARKUP2) if paged else 1
+            page = render_listing_markup2(key, heads, page_no, PAGE_SIZE, model.seed, edition, no_tawsiyat, paged)
         return html(page)
     head = model.by_path.get(path)
     if head is not None and head.epoch <= epoch:
