@@ -61,7 +61,8 @@ class SiteModel:
         self.unknown_template = UNKNOWN_TEMPLATE_SHARE if unknown_template is True else float(unknown_template)
         self.span_days = span_days
         self.gap: tuple[date, date] | None = None
-        flags = features.assign(seed, articles)
+        # shared sets right away: the 200,000 sets assign() made are freed before the heads are built
+        flags = [feature_set(f) for f in features.assign(seed, articles)]
         choosers = self._span_choosers(flags) if span_days else [None] * articles
         make = arabic.make_head if self.arabic else make_head
         n_new = max(3, math.ceil(articles * NEW_SHARE))
