@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from datetime import date, datetime
@@ -58,6 +59,7 @@ def serve(args) -> int:
 
     model = make_model(args)
     model.warm()
+    gc.freeze()  # the model lives as long as the server: keep its objects out of every later collection
     options = {"latency_ms": args.latency_ms, "error_rate": args.error_rate, "rate_limit": args.rate_limit,
                "block_bots": args.block_bots, "truncate_rate": args.truncate_rate,
                "markup_change": args.markup_change}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 
@@ -61,9 +63,17 @@ class SiteModel:
         self.unknown_template = UNKNOWN_TEMPLATE_SHARE if unknown_template is True else float(unknown_template)
         self.span_days = span_days
         self.gap: tuple[date, date] | None = None
+        with no_collections():
+            self._build()
+        e = self.edition
+        self.listing_keys = {"/", *(f"/{s}" for s in e.sections), *(f"/{g}" for g in e.nav_groups),
+                             *(f"/region/{r}" for r in e.regions)}
+
+    def _build(self) -> None:
+        seed, articles = self.seed, self.n
         # shared sets right away: the 200,000 sets assign() made are freed before the heads are built
         flags = [feature_set(f) for f in features.assign(seed, articles)]
-        choosers = self._span_choosers(flags) if span_days else [None] * articles
+        choosers = self._span_choosers(flags) if self.span_days else [None] * articles
         make = arabic.make_head if self.arabic else make_head
         n_new = max(3, math.ceil(articles * NEW_SHARE))
         self.heads: list[Head] = [make(seed, i, 1, flags[i], choosers[i]) for i in range(articles)]
@@ -78,9 +88,6 @@ class SiteModel:
         self._unknown_templates()
         self._hub_tags()
         self.by_path = {h.raw_path: h for h in self.heads}  # looked up by the decoded request path
-        e = self.edition
-        self.listing_keys = {"/", *(f"/{s}" for s in e.sections), *(f"/{g}" for g in e.nav_groups),
-                             *(f"/region/{r}" for r in e.regions)}
 
     def check_options(self) -> None:
         """The options that may change while serving, checked again after each change."""
@@ -97,9 +104,11 @@ class SiteModel:
 
     def warm(self) -> None:
         """Build the indexes of the current epoch now rather than on the first request that needs one."""
-        self.listings(self.epoch)
-        self.sitemap_months(self.epoch)
-        self.all_tags, self.link_targets  # noqa: B018 (cached on first use)
+        with no_collections():
+            self.listings(self.epoch)
+            self.sitemap_months(self.epoch)
+            self.sitemap_file_lastmods(self.epoch)
+            self.all_tags, self.link_targets  # noqa: B018 (cached on first use)
 
     # --- building -------------------------------------------------------------
     def _unique_slugs(self) -> None:
@@ -242,6 +251,11 @@ class SiteModel:
             if h.reach in ("all", "sitemaps"):
                 months[(h.published.year, h.published.month)].append(h)
         return dict(sorted(months.items(), reverse=True))
+
+    @lru_cache(maxsize=4)
+    def sitemap_file_lastmods(self, epoch: int) -> dict[tuple[int, int], datetime]:
+        """Each monthly file's lastmod in the index: the newest lastmod of its articles."""
+        return {month: max(h.lastmod(epoch) for h in heads) for month, heads in self.sitemap_months(epoch).items()}
 
     def sitemap_built(self, epoch: int) -> datetime:
         """When the monthly sitemaps were built (--sitemap-lastmod build stamps every entry with it)."""
@@ -386,6 +400,19 @@ class SiteModel:
             for name in names:
                 out[name].append(h.url)
         return dict(out)
+
+
+@contextmanager
+def no_collections():
+    """The garbage collector off: building makes hundreds of thousands of objects and no garbage,
+    so every collection on the way would only cost time."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def reading_minutes(text: str) -> int:

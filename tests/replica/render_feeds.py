@@ -14,12 +14,13 @@ from tests.replica.heads import Head
 XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def sitemap_index(months: dict[tuple[int, int], list[Head]], epoch: int, edition: Edition = ENGLISH) -> str:
-    """Each month's file with the newest lastmod of its articles."""
+def sitemap_index(months: dict[tuple[int, int], list[Head]], epoch: int, edition: Edition = ENGLISH,
+                  lastmods: dict[tuple[int, int], datetime] | None = None) -> str:
+    """Each month's file with the newest lastmod of its articles (``lastmods`` when already known)."""
     rows = []
     for (year, month), heads in months.items():
         loc = edition.url + SITEMAP_MONTH_PATH.format(year=year, month=month)
-        lastmod = max(h.lastmod(epoch) for h in heads)
+        lastmod = lastmods[(year, month)] if lastmods else max(h.lastmod(epoch) for h in heads)
         rows.append(f"  <sitemap><loc>{escape(loc)}</loc><lastmod>{clock.iso(lastmod)}</lastmod></sitemap>\n")
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="{XMLNS}">\n'
             + "".join(rows) + "</sitemapindex>\n")

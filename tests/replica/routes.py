@@ -54,7 +54,8 @@ def resolve(model: SiteModel, epoch: int, raw_path: str, markup_change: str = ""
     if path == facts.ROBOTS_PATH:
         return Response(200, "text/plain; charset=utf-8", render_feeds.robots(edition).encode())
     if path == facts.SITEMAP_INDEX_PATH:
-        return xml(render_feeds.sitemap_index(model.sitemap_months(epoch), epoch, edition))
+        return xml(render_feeds.sitemap_index(model.sitemap_months(epoch), epoch, edition,
+                                              model.sitemap_file_lastmods(epoch)))
     month = facts.SITEMAP_MONTH_RE.search(path)
     if month and path == facts.SITEMAP_MONTH_PATH.format(year=month[1], month=int(month[2])):
         heads = model.sitemap_months(epoch).get((int(month[1]), int(month[2])))
