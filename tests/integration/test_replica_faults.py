@@ -10,10 +10,11 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 
-from newscrawl import site
 from tests.replica.model import SiteModel
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+HTML_END_MARKER = b"</html>"
+SITEMAP_END_MARKERS = (b"</urlset>", b"</sitemapindex>")
 
 
 def get(replica, path: str, ua: str | None = BROWSER) -> tuple[int, dict, bytes, str | None]:
@@ -99,7 +100,7 @@ def test_truncated_bodies_both_ways_then_whole(replica_factory):
     for path in article_paths(20) + ["/sitemaps/all.xml", "/news/politics"]:
         status, headers, body, error = get(rp, path)
         assert status == 200
-        end = site.SITEMAP_END_MARKERS if path.endswith(".xml") else (site.HTML_END_MARKER,)
+        end = SITEMAP_END_MARKERS if path.endswith(".xml") else (HTML_END_MARKER,)
         assert not any(m in body for m in end), path
         if error:
             modes["early_close"] += 1
@@ -153,6 +154,12 @@ def test_control_rejects_unknown_options(replica_factory):
     assert conn.getresponse().status == 400
     options = rp.control(error_rate=0.1, truncate_rate=0.2)
     assert options["error_rate"] == 0.1 and options["truncate_rate"] == 0.2 and options["epoch"] == 1
+    for refused in ({"markup": 3}, {"sitemap_lastmod": "sometimes"}, {"epoch": 3},
+                    {"error_rate": 0.5, "no_tawsiyat": "maybe"}):
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        conn.request("POST", "/__replica/control", body=json.dumps(refused))
+        assert conn.getresponse().status == 400, refused
+    assert rp.control() == options  # a refused change changes nothing
 
 
 def test_serves_many_concurrent_clients(replica_factory):

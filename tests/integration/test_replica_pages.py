@@ -2,23 +2,46 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
+import unicodedata
 import urllib.request
-from urllib.parse import urlsplit
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import quote, unquote, urljoin, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from parsel import Selector
 
-from newscrawl import site
-from newscrawl.extract.text import normalise_text
-from newscrawl.urls import canonical_url
 from tests.conftest import ROOT
 from tests.replica.model import SiteModel
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) replica-test"
 CREDIT = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$", re.S)
+# the site's facts, written out here rather than read from the replica or the crawler
+SITE_URL = "https://english.almayadeen.net"
+BEIRUT = ZoneInfo("Asia/Beirut")
+VISIBLE_DATE = "%d %b %Y %H:%M"  # 13 Sep 2022 19:36
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+BIDI_MARKS = dict.fromkeys([0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def normalise_text(raw: str | None, arabic: bool = False) -> str:
+    """SCHEMA.md's text rule, written independently of the replica's own."""
+    text = unicodedata.normalize("NFC", html.unescape(raw or "")).translate(ZERO_WIDTH)
+    return " ".join((text.translate(BIDI_MARKS) if arabic else text).split())
+
+
+def canonical_url(href: str, base: str, mirror_hosts: tuple[str, ...] = (),
+                  site_host: str = "english.almayadeen.net") -> str:
+    """SCHEMA.md's canonical URL of an href on a served page (the replica's host stands for the site)."""
+    parts = urlsplit(urljoin(base, href.strip()))
+    host = site_host if parts.netloc in mirror_hosts else parts.netloc.lower()
+    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=-._~")
+    return f"https://{host}{path.rstrip('/') or '/'}"
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -38,7 +61,29 @@ def parse_date(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value).astimezone(UTC) if value else None
 
 
-def parse_article(page: str, base: str) -> dict:
+def markup1_byline(box) -> dict:
+    items = {li.attrib.get("class"): text_of(li) for li in box.css("ul.byline li")}
+    minutes = re.search(r"(\d+) Min Read", text_of(box.css("span.read-time")))
+    return {"author": items["author"].removeprefix("By "), "source": items.get("source", "").removeprefix("Source: "),
+            "date": datetime.strptime(items["date"], VISIBLE_DATE), "minutes": minutes and int(minutes.group(1))}
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Where one markup puts the parts this parser reads (the seen/sister parts are the same in all)."""
+    byline: Callable = markup1_byline  # div.details-white-box -> {author, source, date (Beirut, naive), minutes}
+    figures: str = "div.article-media figure, div.p-content > figure"
+    tags: str = "div.tags-list a"
+    read_more: str = "Read more:"
+    author_split: str = r",\s+|\s+and\s+"
+    site_host: str = "english.almayadeen.net"
+    arabic: bool = False
+
+
+MARKUP1 = Shape()
+
+
+def parse_article(page: str, base: str, shape: Shape = MARKUP1) -> dict:
     sel = Selector(text=page)
     try:
         meta = json.loads(sel.css("script#tawsiyat-metadata::text").get() or "")
@@ -48,50 +93,55 @@ def parse_article(page: str, base: str) -> dict:
     def tag(attr: str, name: str) -> str | None:
         return sel.css(f'meta[{attr}="{name}"]::attr(content)').get()
 
+    def norm(raw):
+        return normalise_text(raw, shape.arabic)
+
     box = sel.css("div.details-white-box")
-    lead = text_of(sel.css("p.lg_para.summary"))
+    lead = norm("".join(sel.css("p.lg_para.summary ::text").getall()))
     paragraphs, related = [], []
     for child in sel.css("div.p-content > *"):
         name = child.root.tag
         if name == "p":
-            words = text_of(child)
-            if words.startswith("Read more:"):
+            words = norm("".join(child.css("::text").getall()))
+            if words.startswith(shape.read_more):
                 related += child.css("a::attr(href)").getall()
             elif words and words != lead:
                 paragraphs.append(words)
         elif "dual-related" in (child.attrib.get("class") or ""):
             related += child.css("a::attr(href)").getall()
     images = []
-    for fig in sel.css("div.article-media figure, div.p-content > figure"):
+    for fig in sel.css(shape.figures):
         caption = credit = None
         if fig.css("figcaption"):
             caption = text_of(fig.css("figcaption"))
             if m := CREDIT.match(caption):
                 caption, credit = m.group(1), m.group(2)
         images.append({"url": fig.css("img::attr(data-src)").get(), "caption": caption, "credit": credit})
-    byline = {li.attrib.get("class"): text_of(li) for li in box.css("ul.byline li")}
-    author = meta.get("author") or tag("name", "author") or byline["author"].removeprefix("By ")
-    visible_date = datetime.strptime(byline["date"], site.VISIBLE_DATE_FORMAT).replace(tzinfo=site.TIMEZONE)
+    byline = shape.byline(box)
+    author = meta.get("author") or tag("name", "author") or byline["author"]
+    visible_date = byline["date"].replace(tzinfo=BEIRUT)
     published = parse_date(meta.get("published_time") or tag("property", "article:published_time"))
     duration = meta.get("video_duration") or tag("property", "og:video_duration")
+    video = meta.get("type") == "videoobject" if meta else bool(tag("property", "og:video_duration"))
+    mirror = (urlsplit(base).netloc,)
     return {
-        "title": normalise_text(meta.get("title") if meta else tag("property", "og:title")),
-        "visible_title": text_of(box.css("h1, h2")),
+        "title": norm(meta.get("title") if meta else tag("property", "og:title")),
+        "visible_title": norm("".join(box.css("h1 ::text, h2 ::text").getall())),
         "description": lead or None,
-        "authors": [a for a in re.split(r",\s+|\s+and\s+", author) if a],
-        "source": byline.get("source", "").removeprefix("Source: ") or None,
+        "authors": [a for a in re.split(shape.author_split, author) if a],
+        "source": byline["source"] or None,
         "published_at": published or visible_date.astimezone(UTC),
         "visible_date": visible_date.astimezone(UTC),
         "modified_at": parse_date(meta.get("last_updated") or tag("property", "article:modified_time")),
         "body": "\n\n".join(paragraphs),
         "images": images,
-        "tags": [text_of(a) for a in sel.css("div.tags-list a")],
+        "tags": [text_of(a) for a in sel.css(shape.tags)],
         "countries": [c["value"] for c in meta.get("classes", []) if c["mapping"] == "country"],
-        "related_urls": list(dict.fromkeys(canonical_url(h, base, (urlsplit(base).netloc,)) for h in related)),
+        "related_urls": list(dict.fromkeys(canonical_url(h, base, mirror, shape.site_host) for h in related)),
         "postid": meta.get("postid") or tag("name", "postid"),
-        "type": "video" if meta.get("type") == "videoobject" else "article",
+        "type": "video" if video else "article",
         "video_duration": int(duration) if duration else None,
-        "reading_minutes": int(m.group(1)) if (m := re.search(r"(\d+) Min Read", text_of(box))) else None,
+        "reading_minutes": byline["minutes"],
         "has_metadata": bool(meta),
     }
 
@@ -116,9 +166,9 @@ def test_served_articles_parse_back_to_the_truth(replica, model):
     truth = {d["url"]: d for d in model.truth()}
     checked = 0
     for url in sample(model):
-        status, page = fetch(replica.url + url[len(site.SITE_URL):])
+        status, page = fetch(replica.url + url[len(SITE_URL):])
         assert status == 200, url
-        parsed = parse_article(page, replica.url + url[len(site.SITE_URL):])
+        parsed = parse_article(page, replica.url + url[len(SITE_URL):])
         for field in COMPARED:
             assert parsed[field] == truth[url][field], (url, field)
         assert parsed["visible_date"] == truth[url]["published_at"]
@@ -128,7 +178,7 @@ def test_served_articles_parse_back_to_the_truth(replica, model):
 
 def test_variant_markup(replica, model):
     def page_of(url):
-        status, page = fetch(replica.url + url[len(site.SITE_URL):])
+        status, page = fetch(replica.url + url[len(SITE_URL):])
         assert status == 200
         return page, parse_article(page, replica.url)
 
@@ -163,7 +213,7 @@ def test_variant_markup(replica, model):
 
 def test_metadata_block_uses_crlf_and_key_order(replica, model):
     url = model.variants["rich_body"][0]
-    _, page = fetch(replica.url + url[len(site.SITE_URL):])
+    _, page = fetch(replica.url + url[len(SITE_URL):])
     block = re.search(r'<script id="tawsiyat-metadata" type="text/tawsiyat">(.*?)</script>', page, re.S).group(1)
     assert block.startswith("\r\n{\r\n") and "\n" not in block.replace("\r\n", "")
     keys = list(json.loads(block))
@@ -174,7 +224,7 @@ def test_metadata_block_uses_crlf_and_key_order(replica, model):
 def test_chrome_is_the_seed_pages(replica, model):
     seed = (ROOT / "tests" / "fixtures" / "seed-article.html").read_text(encoding="utf-8")
     header = re.search(r'<header class="site-header">.*?</header>', seed, re.S).group(0)
-    for path in ("/", "/news/politics", "/tags/Gaza", model.variants["video"][0][len(site.SITE_URL):], "/nope"):
+    for path in ("/", "/news/politics", "/tags/Gaza", model.variants["video"][0][len(SITE_URL):], "/nope"):
         _, page = fetch(replica.url + path)
         assert header in page, path
 
@@ -186,10 +236,10 @@ def test_link_variants_occur(replica, model):
             _, page = fetch(f"{replica.url}{key}?page={n}")
             hrefs += Selector(text=page).css("a.card__link::attr(href)").getall()
     for url in model.variants["rich_body"]:
-        _, page = fetch(replica.url + url[len(site.SITE_URL):])
+        _, page = fetch(replica.url + url[len(SITE_URL):])
         hrefs += Selector(text=page).css("div.p-content a::attr(href)").getall()
-    assert any(h.startswith(site.SITE_URL) for h in hrefs)
+    assert any(h.startswith(SITE_URL) for h in hrefs)
     assert any("utm_source=" in h for h in hrefs)
     assert any(h.endswith("/") and not h.startswith("http") for h in hrefs)
-    assert all(canonical_url(h, replica.url + "/", (replica.url.split("//")[1],)).startswith(site.SITE_URL)
+    assert all(canonical_url(h, replica.url + "/", (replica.url.split("//")[1],)).startswith(SITE_URL)
                for h in hrefs if "twitter.com" not in h)

@@ -14,12 +14,19 @@ from xml.etree import ElementTree
 import pytest
 from parsel import Selector
 
-from newscrawl import site
-from newscrawl.urls import canonical_url
+from tests.integration.test_replica_pages import canonical_url, normalise_text
 from tests.replica.model import PAGE_SIZE, SiteModel
 
 UA = "Mozilla/5.0 (X11; Linux x86_64) replica-test"
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+# the site's facts and markup 1's selectors, written out here (SITE.md, docs/CONTRACTS.md)
+SITE_URL = "https://english.almayadeen.net"
+SITEMAP_INDEX_PATH = "/sitemaps/all.xml"
+SITEMAP_MONTH_RE = re.compile(r"/sitemaps/all/sitemap-(\d{4})-(\d{1,2})\.xml$")
+ARTICLE_PATH_RE = re.compile(r"^/(?:(?:news|articles|videos)/[a-z0-9-]+|infographs|in-pictures)/[^/?#]+$")
+CARD_DATE_FORMAT = "%d %b %Y"
+NAV_LINKS = "nav.main-nav a[href]"
+REGION_LINKS = "ul.regions-list a[href]"
 
 
 def fetch(url: str) -> tuple[int, str, dict]:
@@ -68,7 +75,7 @@ def test_pagination_newest_first_then_an_empty_page(replica, model):
     expected = [h.url for h in model.listing("/news/politics")]
     assert [canon(replica, href, replica.url + "/") for href, _ in found] == expected
     assert len(found) > 2 * PAGE_SIZE
-    dates = [datetime.strptime(d, site.CARD_DATE_FORMAT) for _, d in found]
+    dates = [datetime.strptime(d, CARD_DATE_FORMAT) for _, d in found]
     assert dates == sorted(dates, reverse=True)
     status, page, _ = fetch(f"{replica.url}/news/politics?page=999")
     assert status == 200 and not cards(page) and 'class="listing"' in page
@@ -84,7 +91,7 @@ def test_tag_and_region_listings(replica, model):
 def crawl(replica, follow) -> set[str]:
     """Breadth-first from the home page; ``follow(path, page)`` returns the hrefs to follow."""
     seen, articles = set(), set()
-    queue = deque([site.SITE_URL + "/"])
+    queue = deque([SITE_URL + "/"])
     while queue:
         url = queue.popleft()
         if url in seen:
@@ -93,7 +100,7 @@ def crawl(replica, follow) -> set[str]:
         status, page, _ = fetch(local(replica, url))
         assert status == 200, url
         path = urlsplit(url).path
-        if site.ARTICLE_PATH_RE.match(path):
+        if ARTICLE_PATH_RE.match(path):
             articles.add(url)
         for href in follow(path, page):
             query = urlsplit(href).query
@@ -104,12 +111,12 @@ def crawl(replica, follow) -> set[str]:
 
 def test_reachable_by_listings_and_by_tags_is_what_a_crawl_finds(replica, model):
     def listing_pages(path, page):
-        if site.ARTICLE_PATH_RE.match(path):
+        if ARTICLE_PATH_RE.match(path):
             return []  # this path never follows links out of an article
         sel = Selector(text=page)
         hrefs = sel.css("div.listing a.card__link::attr(href), a.pagination__next::attr(href)").getall()
         if path == "/":
-            nav = sel.css(f"{site.NAV_LINKS}::attr(href), {site.REGION_LINKS}::attr(href)").getall()
+            nav = sel.css(f"{NAV_LINKS}::attr(href), {REGION_LINKS}::attr(href)").getall()
             hrefs += [h for h in nav if h != "/live"]
         return hrefs
 
@@ -117,7 +124,7 @@ def test_reachable_by_listings_and_by_tags_is_what_a_crawl_finds(replica, model)
 
     def tag_pages(path, page):
         sel = Selector(text=page)
-        if site.ARTICLE_PATH_RE.match(path):
+        if ARTICLE_PATH_RE.match(path):
             return sel.css("div.tags-list a::attr(href)").getall()
         return sel.css("div.listing a.card__link::attr(href), a.pagination__next::attr(href)").getall()
 
@@ -125,12 +132,12 @@ def test_reachable_by_listings_and_by_tags_is_what_a_crawl_finds(replica, model)
 
 
 def test_sitemaps_list_the_sitemap_set_with_lastmod(replica, model):
-    status, index, headers = fetch(replica.url + site.SITEMAP_INDEX_PATH)
+    status, index, headers = fetch(replica.url + SITEMAP_INDEX_PATH)
     assert status == 200 and "xml" in headers["Content-Type"]
     truth = {d["url"]: d for d in model.truth()}
     listed = {}
     for loc in ElementTree.fromstring(index).findall("sm:sitemap/sm:loc", NS):
-        assert site.SITEMAP_MONTH_RE.search(loc.text) and loc.text.startswith(site.SITE_URL)
+        assert SITEMAP_MONTH_RE.search(loc.text) and loc.text.startswith(SITE_URL)
         assert not re.search(r"-0\d\.xml$", loc.text)  # months are not zero-padded
         status, month, _ = fetch(local(replica, loc.text))
         assert status == 200
@@ -147,7 +154,7 @@ def test_robots_404_and_static(replica):
     status, robots, _ = fetch(replica.url + "/robots.txt")
     assert status == 200
     assert "Disallow: /search" in robots and "Disallow: /live" in robots
-    assert f"Sitemap: {site.SITE_URL}{site.SITEMAP_INDEX_PATH}" in robots
+    assert f"Sitemap: {SITE_URL}{SITEMAP_INDEX_PATH}" in robots
     status, page, _ = fetch(replica.url + "/news/politics/no-such-article")
     assert status == 404 and 'class="site-header"' in page
     status, _, _ = fetch(replica.url + "/sitemaps/all/sitemap-1999-1.xml")
@@ -165,15 +172,13 @@ def test_ticker_only_through_the_json_endpoint(replica, model):
     assert served == model.ticker()
     status, js, _ = fetch(replica.url + "/static/ticker.js")
     assert status == 200 and "/api/breaking.json" not in js and "ticker__item" in js
-    for path in ("/", "/news/politics", model.variants["rich_body"][0][len(site.SITE_URL):]):
+    for path in ("/", "/news/politics", model.variants["rich_body"][0][len(SITE_URL):]):
         _, page, _ = fetch(replica.url + path)
         assert '<div id="ticker" class="ticker" data-source="/api/breaking.json"></div>' in page
         assert not any(line["text"][:40] in page for line in model.ticker())
 
 
 def canon_text(raw: str) -> str:
-    from newscrawl.extract.text import normalise_text
-
     return normalise_text(raw)
 
 
@@ -184,7 +189,7 @@ def test_epoch_switch_live(replica):
     assert fetch(local(replica, new_url))[0] == 404
     assert replica.control(epoch=2)["epoch"] == 2
     assert fetch(local(replica, new_url))[0] == 200
-    _, index, _ = fetch(replica.url + site.SITEMAP_INDEX_PATH)
+    _, index, _ = fetch(replica.url + SITEMAP_INDEX_PATH)
     sitemap_urls = set()
     for loc in ElementTree.fromstring(index).findall("sm:sitemap/sm:loc", NS):
         month = ElementTree.fromstring(fetch(local(replica, loc.text))[1])

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,6 +17,20 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--articles", type=int, default=300)
         p.add_argument("--seed", type=int, default=1)
         p.add_argument("--epoch", type=int, default=1, choices=(1, 2))
+        # content options: serve and truth take the same ones, so a truth matches what was served
+        p.add_argument("--edition", default="en", choices=("en", "ar"),
+                       help="en: english.almayadeen.net; ar: www.almayadeen.net")
+        p.add_argument("--markup", type=int, default=1, choices=(1, 2),
+                       help="English page markup: 1 as today, 2 a redesign of every assumed element")
+        p.add_argument("--no-tawsiyat", action="store_true", help="no page carries the tawsiyat metadata block")
+        p.add_argument("--unknown-template", action="store_true",
+                       help="serve 1%% of the articles (at least 3) with an unknown body template")
+        p.add_argument("--unknown-template-rate", type=float, default=None, metavar="R",
+                       help="the share of articles with the unknown template (at least 3 when above 0)")
+        p.add_argument("--sitemap-lastmod", default="true", choices=("true", "build"),
+                       help="build: every <lastmod> of a monthly sitemap is the file's build time")
+        p.add_argument("--span-days", type=int, default=None, metavar="N",
+                       help="epoch-1 articles within the last N days before epoch 1's end, with a 5-day gap")
     serve = sub.choices["serve"]
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -29,12 +44,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def make_model(args):
+    from tests.replica.model import UNKNOWN_TEMPLATE_SHARE, SiteModel
+
+    share = args.unknown_template_rate if args.unknown_template_rate is not None else (
+        UNKNOWN_TEMPLATE_SHARE if args.unknown_template else 0.0)
+    return SiteModel(seed=args.seed, articles=args.articles, epoch=args.epoch, edition=args.edition,
+                     markup=args.markup, no_tawsiyat=args.no_tawsiyat, unknown_template=share,
+                     sitemap_lastmod=args.sitemap_lastmod, span_days=args.span_days)
+
+
 def serve(args) -> int:
-    from tests.replica.model import SiteModel
     from tests.replica.server import Replica, make_server
 
-    model = SiteModel(seed=args.seed, articles=args.articles, epoch=args.epoch)
+    model = make_model(args)
     model.warm()
+    gc.freeze()  # the model lives as long as the server: keep its objects out of every later collection
     options = {"latency_ms": args.latency_ms, "error_rate": args.error_rate, "rate_limit": args.rate_limit,
                "block_bots": args.block_bots, "truncate_rate": args.truncate_rate,
                "markup_change": args.markup_change}
@@ -51,15 +76,13 @@ def serve(args) -> int:
 
 
 def iso_default(value):
-    if isinstance(value, datetime):
+    if isinstance(value, (datetime, date)):
         return value.isoformat()
     raise TypeError(type(value))
 
 
 def truth(args) -> int:
-    from tests.replica.model import SiteModel
-
-    model = SiteModel(seed=args.seed, articles=args.articles, epoch=args.epoch)
+    model = make_model(args)
     out = sys.stdout
     for doc in model.truth():
         out.write(json.dumps(doc, ensure_ascii=False, default=iso_default) + "\n")
@@ -67,8 +90,12 @@ def truth(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return serve(args) if args.command == "serve" else truth(args)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return serve(args) if args.command == "serve" else truth(args)
+    except ValueError as exc:  # an option the model refuses (e.g. --markup 2 with --edition ar)
+        parser.error(str(exc))
 
 
 if __name__ == "__main__":

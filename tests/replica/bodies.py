@@ -5,10 +5,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from newscrawl import site
-from newscrawl.extract.text import normalise_text
-from tests.replica import vocab
+from tests.replica import arabic, vocab, vocab_ar
 from tests.replica.heads import Head
+from tests.replica.text import join_paragraphs, normalise_text
 
 
 @dataclass
@@ -48,13 +47,14 @@ class Body:
     media: list[Figure]
     blocks: list[Block]
     poster: str | None = None
+    arabic: bool = False  # its text is normalised the Arabic way (directional marks dropped)
 
     def paragraphs(self) -> list[str]:
-        texts = (normalise_text(b.text) for b in self.blocks if b.kind == "p")
+        texts = (normalise_text(b.text, self.arabic) for b in self.blocks if b.kind == "p")
         return [t for t in texts if t]
 
     def text(self) -> str:
-        return "\n\n".join(self.paragraphs())
+        return join_paragraphs(self.paragraphs())
 
     def images(self) -> list[Figure]:
         return self.media + [b.figure for b in self.blocks if b.kind == "figure"]
@@ -64,7 +64,7 @@ class Body:
         return list(dict.fromkeys(urls))
 
 
-def sentence(rng: random.Random, non_latin: bool) -> str:
+def english_sentence(rng: random.Random, non_latin: bool) -> str:
     names = vocab.NON_LATIN_NAMES if non_latin and rng.random() < 0.6 else vocab.LATIN_NAMES
     name, place, noun = rng.choice(names), rng.choice(vocab.PLACES), rng.choice(vocab.NOUNS)
     adj, verb, conn = rng.choice(vocab.ADJECTIVES), rng.choice(vocab.VERBS), rng.choice(vocab.CONNECTORS)
@@ -83,14 +83,16 @@ def sentence(rng: random.Random, non_latin: bool) -> str:
     return f"Officials in {place} expect the {adj} {noun} to last until {rng.choice(('June', 'March', 'autumn'))}, {conn}."
 
 
-def paragraph(rng: random.Random, non_latin: bool) -> str:
-    text = " ".join(sentence(rng, non_latin) for _ in range(rng.randint(2, 4)))
+def english_paragraph(rng: random.Random, non_latin: bool) -> str:
+    text = " ".join(english_sentence(rng, non_latin) for _ in range(rng.randint(2, 4)))
     return text + "\u00a0" if rng.random() < 0.15 else text
 
 
 def link_to(rng: random.Random, target: Head) -> Link:
     style = rng.random()
-    if style < 0.15:
+    if target.edition.code == "ar" and 0.4 <= style < 0.7:
+        href = target.raw_path  # Arabic letters unencoded in the href, as editors paste links
+    elif style < 0.15:
         href = target.path + "?utm_source=related&utm_medium=web"
     elif style < 0.25:
         href = target.path + "/"
@@ -103,10 +105,13 @@ def link_to(rng: random.Random, target: Head) -> Link:
 
 def figure(rng: random.Random, head: Head, k: int) -> Figure:
     p = head.published
-    url = f"{site.SITE_URL}/Content/EnImages/{p:%Y/%m/%d}/{rng.choice(vocab.NOUNS)}-{head.body_index}-{k}.jpg"
+    url = f"{head.edition.url}/Content/{head.edition.image_dir}/{p:%Y/%m/%d}/{rng.choice(vocab.NOUNS)}-{head.body_index}-{k}.jpg"
     kind = rng.random()
     if kind < 0.1:
         return Figure(url, None, None)
+    if head.edition.code == "ar":
+        caption = arabic.caption(rng)
+        return Figure(url, caption, None if kind < 0.3 else rng.choice(vocab_ar.CAPTION_CREDITS))
     caption = f"{rng.choice(vocab.LATIN_NAMES)} speaks during a {rng.choice(vocab.ADJECTIVES)} meeting in {rng.choice(vocab.PLACES)}"
     if kind < 0.3:
         return Figure(url, caption, None)
@@ -114,7 +119,11 @@ def figure(rng: random.Random, head: Head, k: int) -> Figure:
     return Figure(url, caption, credit)
 
 
-def tweet(rng: random.Random) -> Block:
+def tweet(rng: random.Random, arabic_text: bool = False) -> Block:
+    if arabic_text:
+        who, handle = rng.choice(vocab_ar.TWEET_AUTHORS)
+        return Block("tweet", text=arabic.tweet_text(rng),
+                     links=[Link(f"https://twitter.com/{handle}/status/{rng.randrange(10**15, 10**16)}", who, "")])
     who, handle = rng.choice(vocab.TWEET_AUTHORS)
     return Block("tweet", text=f"{rng.choice(vocab.ADJECTIVES).title()} {rng.choice(vocab.NOUNS)} today in {rng.choice(vocab.PLACES)}.",
                  links=[Link(f"https://twitter.com/{handle}/status/{rng.randrange(10**15, 10**16)}", who, "")])
@@ -124,10 +133,12 @@ def make_body(seed: int, head: Head, targets: list[Head]) -> Body:
     """Revision 1 of ``head``'s body (``head`` is the article whose text it is)."""
     rng = random.Random(f"{seed}/body/{head.body_index}")
     f = head.features
-    non_latin = "non_latin_names" in f
+    non_latin = "non_latin_names" in f  # Arabic: Latin names in the Arabic text
+    ar = head.edition.code == "ar"
+    sentence, paragraph = (arabic.sentence, arabic.paragraph) if ar else (english_sentence, english_paragraph)
     lead = " ".join(sentence(rng, non_latin) for _ in range(rng.randint(1, 2)))
     media = [figure(rng, head, k) for k in range(head.n_figures)]
-    poster = f"{site.SITE_URL}/Content/EnImages/videos/poster-{head.body_index}.jpg" if "video" in f else None
+    poster = f"{head.edition.url}/Content/{head.edition.image_dir}/videos/poster-{head.body_index}.jpg" if "video" in f else None
     rich = "rich_body" in f
     extras = {"readmore": rich or rng.random() < 0.4, "related": rich or rng.random() < 0.25,
               "tweet": rich or rng.random() < 0.15, "empty": rich or rng.random() < 0.5}
@@ -140,11 +151,11 @@ def make_body(seed: int, head: Head, targets: list[Head]) -> Body:
         links = [link_to(rng, t) for t in rng.sample(targets, min(2, len(targets)))]
         blocks.insert(rng.randint(1, len(blocks)), Block("related", links=links))
     if extras["tweet"]:
-        blocks.insert(rng.randint(1, len(blocks)), tweet(rng))
+        blocks.insert(rng.randint(1, len(blocks)), tweet(rng, ar))
     if head.body_figure:
         blocks.insert(rng.randint(1, len(blocks)), Block("figure", figure=figure(rng, head, head.n_figures)))
     if non_latin:
-        blocks.insert(1, Block("p", f"{rng.choice(vocab.NON_LATIN_NAMES)} ({rng.choice(vocab.LATIN_NAMES)}) {rng.choice(vocab.VERBS)} the {rng.choice(vocab.NOUNS)}."))
+        blocks.insert(1, Block("p", arabic.names_paragraph(rng) if ar else names_paragraph(rng)))
     if "repeated_lead" in f:
         blocks.insert(0, Block("lead", lead))
     if extras["empty"]:
@@ -152,7 +163,11 @@ def make_body(seed: int, head: Head, targets: list[Head]) -> Body:
         blocks.insert(rng.randint(1, len(blocks)), Block("empty", ""))
     if "invalid_empty_body" in f:
         blocks = [Block("readmore", links=[link_to(rng, rng.choice(targets))])] if targets else []
-    return Body(lead=lead, media=media, blocks=blocks, poster=poster)
+    return Body(lead=lead, media=media, blocks=blocks, poster=poster, arabic=ar)
+
+
+def names_paragraph(rng: random.Random) -> str:
+    return f"{rng.choice(vocab.NON_LATIN_NAMES)} ({rng.choice(vocab.LATIN_NAMES)}) {rng.choice(vocab.VERBS)} the {rng.choice(vocab.NOUNS)}."
 
 
 def revise(seed: int, head: Head, body: Body) -> Body:
@@ -160,6 +175,7 @@ def revise(seed: int, head: Head, body: Body) -> Body:
     rng = random.Random(f"{seed}/body2/{head.body_index}")
     blocks = list(body.blocks)
     last = max(i for i, b in enumerate(blocks) if b.kind == "p")
-    blocks[last] = Block("p", paragraph(rng, False))
-    blocks.insert(last + 1, Block("p", "Update: " + paragraph(rng, False)))
-    return Body(lead=body.lead, media=body.media, blocks=blocks, poster=body.poster)
+    write = arabic.paragraph if body.arabic else english_paragraph
+    blocks[last] = Block("p", write(rng, False))
+    blocks.insert(last + 1, Block("p", head.edition.update_prefix + write(rng, False)))
+    return Body(lead=body.lead, media=body.media, blocks=blocks, poster=body.poster, arabic=body.arabic)

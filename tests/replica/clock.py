@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from newscrawl import site
+from tests.replica import facts
 
-TZ = site.TIMEZONE
+TZ = facts.TIMEZONE
 EPOCH1_START = datetime(2022, 1, 1)
 EPOCH1_END = datetime(2025, 11, 30, 23, 59)
 EPOCH2_START = datetime(2025, 12, 1)
@@ -50,8 +50,35 @@ def iso(local: datetime | None) -> str:
 
 
 def visible(local: datetime) -> str:
-    return local.strftime(site.VISIBLE_DATE_FORMAT)
+    """The English byline date: 13 Sep 2022 19:36 (seen)."""
+    return f"{card(local)} {local.hour:02d}:{local.minute:02d}"
 
 
 def card(local: datetime) -> str:
-    return local.strftime(site.CARD_DATE_FORMAT)
+    """The English card date: 10 Nov 2025 (assumed)."""
+    return f"{local.day:02d} {facts.MONTHS_EN_SHORT[local.month - 1]} {local.year}"
+
+
+def long_date(local: datetime) -> str:
+    """Markup 2's card date: 10 November 2025."""
+    return f"{local.day} {facts.MONTHS_EN[local.month - 1]} {local.year}"
+
+
+def arabic_digits(value: str, indic: bool) -> str:
+    return value.translate(facts.TO_ARABIC_INDIC) if indic else value
+
+
+def visible_ar(local: datetime, indic: bool) -> str:
+    """The Arabic byline date: 13 أيلول 2022 19:36, in Western or Arabic-Indic digits."""
+    return arabic_digits(f"{card_ar(local, False)} {local.hour:02d}:{local.minute:02d}", indic)
+
+
+def card_ar(local: datetime, indic: bool) -> str:
+    return arabic_digits(f"{local.day} {facts.MONTHS_AR[local.month - 1]} {local.year}", indic)
+
+
+def http_date(local: datetime) -> str:
+    """Last-Modified style: Tue, 13 Sep 2022 16:36:00 GMT."""
+    u = local.astimezone(UTC)
+    day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[u.weekday()]
+    return f"{day}, {u.day:02d} {facts.MONTHS_EN_SHORT[u.month - 1]} {u.year} {u:%H:%M:%S} GMT"

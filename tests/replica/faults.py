@@ -10,9 +10,26 @@ from collections import defaultdict, deque
 BOT_MARKERS = ("curl", "python-requests", "scrapy/", "wget", "python-urllib", "go-http-client")
 ERROR_STATUSES = (500, 502, 503)
 OPTION_DEFAULTS = {"epoch": 1, "latency_ms": 0, "error_rate": 0.0, "rate_limit": 0, "block_bots": False,
-                   "truncate_rate": 0.0, "markup_change": ""}
-OPTION_TYPES = {"epoch": int, "latency_ms": float, "error_rate": float, "rate_limit": float, "block_bots": bool,
-                "truncate_rate": float, "markup_change": str}
+                   "truncate_rate": 0.0, "markup_change": "", "markup": 1, "sitemap_lastmod": "true",
+                   "no_tawsiyat": False}
+
+
+def as_bool(value) -> bool:
+    """JSON true/false, 0/1 or the strings "true"/"false" (bool("false") would be True)."""
+    if isinstance(value, str):
+        if value.strip().lower() in ("true", "1", "yes", "on"):
+            return True
+        if value.strip().lower() in ("false", "0", "no", "off", ""):
+            return False
+        raise ValueError(f"not a boolean: {value!r}")
+    return bool(value)
+
+
+OPTION_TYPES = {"epoch": int, "latency_ms": float, "error_rate": float, "rate_limit": float, "block_bots": as_bool,
+                "truncate_rate": float, "markup_change": str, "markup": int, "sitemap_lastmod": str,
+                "no_tawsiyat": as_bool}
+# the options that change what the site is rather than how it misbehaves: they live on the model
+CONTENT_OPTIONS = ("epoch", "markup", "sitemap_lastmod", "no_tawsiyat")
 
 
 def unit_hash(*parts: object) -> float:
@@ -40,8 +57,9 @@ class Faults:
         unknown = set(changes) - set(OPTION_TYPES)
         if unknown:
             raise ValueError(f"unknown options: {sorted(unknown)}")
-        for key, value in changes.items():
-            self.options[key] = OPTION_TYPES[key](value if value is not None else OPTION_DEFAULTS[key])
+        converted = {key: OPTION_TYPES[key](value if value is not None else OPTION_DEFAULTS[key])
+                     for key, value in changes.items()}  # all or nothing: a bad value changes no option
+        self.options.update(converted)
         return dict(self.options)
 
     def delay(self) -> None:

@@ -3,28 +3,42 @@
 from __future__ import annotations
 
 import random
+from itertools import accumulate
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from newscrawl import site
-from tests.replica import clock, vocab
+from tests.replica import clock, facts, vocab
+from tests.replica.facts import ENGLISH, Edition
 from tests.replica.slugs import slugify
+from tests.replica.text import quote_path
 
 NEWS_SECTIONS = (("news/politics", 30), ("news/economy", 6), ("news/sports", 3), ("news/arts-culture", 3),
                  ("news/health", 3), ("news/miscellaneous", 3), ("news/technology", 3),
                  ("news/environment", 3), ("articles/analysis", 5), ("articles/blog", 2),
                  ("articles/features", 3), ("infographs", 2), ("in-pictures", 2))
-VIDEO_SECTIONS = tuple(s for s in site.SECTIONS if s.startswith("videos/"))
-NON_VIDEO_SECTIONS = tuple(s for s in site.SECTIONS if not s.startswith("videos/"))
+VIDEO_SECTIONS = tuple(s for s in facts.SECTIONS_EN if s.startswith("videos/"))
+NON_VIDEO_SECTIONS = tuple(s for s in facts.SECTIONS_EN if not s.startswith("videos/"))
 SECTION_NAMES, SECTION_WEIGHTS = zip(*NEWS_SECTIONS)
+# given to choices() ready-made (it would add them up on every call; the draw is the same)
+SECTION_CUM_WEIGHTS = tuple(accumulate(SECTION_WEIGHTS))
 COUNTRY_NAMES = tuple(sorted(vocab.COUNTRIES))
 
 
-@dataclass
+_FEATURE_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def feature_set(names) -> frozenset[str]:
+    """One shared frozenset per combination of variant names (most articles have none): 200,000 heads
+    would otherwise carry 200,000 sets of their own."""
+    key = frozenset(names)
+    return _FEATURE_SETS.setdefault(key, key)
+
+
+@dataclass(slots=True)
 class Head:
     index: int
     epoch: int  # the epoch it first appears in
-    features: set[str]
+    features: frozenset[str]  # shared: replace it (feature_set) rather than change it
     section: str
     title: str
     visible_title: str
@@ -36,32 +50,43 @@ class Head:
     source: str | None
     tags: list[str]
     countries: list[str]
-    extra_sections: list[str] = field(default_factory=list)
+    extra_sections: tuple[str, ...] = ()
     video_duration: int | None = None
     n_figures: int = 1  # figures in div.article-media
     body_figure: bool = False
     postid: str = ""
     body_index: int = -1  # whose body it carries (a duplicate carries its original's)
+    edition: Edition = ENGLISH
+    indic_digits: bool = False  # Arabic: dates and reading time in Arabic-Indic digits
+    reach: str = field(init=False)  # all | sitemaps | tags: where a crawler can find it
+
+    def __post_init__(self):
+        self.features = feature_set(self.features)
+        if self.features & {"sitemap_only", "invalid"}:
+            self.reach = "sitemaps"
+        elif "tags_only" in self.features:
+            self.reach = "tags"
+        else:
+            self.reach = "all"
 
     @property
-    def path(self) -> str:
+    def raw_path(self) -> str:
+        """The path as the title spelled it (Arabic letters unencoded)."""
         return f"/{self.section}/{self.slug}"
 
     @property
-    def url(self) -> str:
-        return site.SITE_URL + self.path
+    def path(self) -> str:
+        """The path as sitemaps and canonical URLs write it (percent-encoded)."""
+        return f"/{self.section}/{quote_path(self.slug)}"
 
     @property
-    def reach(self) -> str:
-        """all | sitemaps | tags: where a crawler can find it."""
-        if self.features & {"sitemap_only", "invalid"}:
-            return "sitemaps"
-        if "tags_only" in self.features:
-            return "tags"
-        return "all"
+    def url(self) -> str:
+        return self.edition.url + self.path
 
     @property
     def regions(self) -> list[str]:
+        if not self.edition.regions:
+            return []
         return list(dict.fromkeys(vocab.COUNTRIES[c] for c in self.countries))
 
     @property
@@ -97,21 +122,22 @@ def make_title(rng: random.Random, features: set[str]) -> str:
     return title[0].upper() + title[1:]
 
 
-def make_head(seed: int, index: int, epoch: int, features: set[str]) -> Head:
+def make_head(seed: int, index: int, epoch: int, features: set[str], choose_published=None) -> Head:
+    """An English article's facts; ``choose_published(rng)``, when given, chooses the publication time."""
     rng = random.Random(seed * 100_000_007 + index)  # an int seeds much faster than a str
     if "video" in features:
         section = rng.choice(VIDEO_SECTIONS)
     elif "opinion_named_author" in features:
         section = "articles/opinion"
     else:
-        section = rng.choices(SECTION_NAMES, SECTION_WEIGHTS)[0]
+        section = rng.choices(SECTION_NAMES, cum_weights=SECTION_CUM_WEIGHTS)[0]
     title = make_title(rng, features)
     if "invalid_empty_title" in features:
         title = ""
     visible_title = f"Watch: {title}" if "disagreement" in features else title
     slug = slugify(title, keep_colon="slug_colon" in features) if title else f"untitled-{index}"
     start, end = (clock.EPOCH1_START, clock.EPOCH1_END) if epoch == 1 else (clock.EPOCH2_START, clock.EPOCH2_END)
-    published = clock.local_minute(rng, start, end)
+    published = clock.local_minute(rng, start, end) if choose_published is None else choose_published(rng)
     if "invalid_future_date" in features:
         published = clock.local_minute(rng, clock.EPOCH1_START.replace(year=2099), clock.EPOCH1_END.replace(year=2099))
     modified = clock.later(rng, published, 5, 600) if rng.random() < 0.8 else None
@@ -130,14 +156,14 @@ def make_head(seed: int, index: int, epoch: int, features: set[str]) -> Head:
     countries = rng.sample(COUNTRY_NAMES, rng.randint(1 if "multi_listed" in features else 0, 3))
     tags = list(dict.fromkeys(rng.sample(vocab.TAGS, rng.randint(2, 5))
                               + [c for c in countries if c in vocab.TAGS and rng.random() < 0.5]))
-    extra = []
+    extra = ()
     if "multi_listed" in features:
-        extra = [rng.choice([s for s in NON_VIDEO_SECTIONS if s != section])]
+        extra = (rng.choice([s for s in NON_VIDEO_SECTIONS if s != section]),)
     n_figures = 0 if features & {"no_image", "video"} else 2 if "several_figures" in features else 1
     if section == "in-pictures" and not features & {"no_image", "video"}:
         n_figures = max(n_figures, 3)
     return Head(
-        index=index, epoch=epoch, features=set(features), section=section, title=title,
+        index=index, epoch=epoch, features=features, section=section, title=title,
         visible_title=visible_title, slug=slug, published=published, modified=modified, modified2=modified2,
         authors=authors, source=source, tags=tags, countries=countries, extra_sections=extra,
         video_duration=rng.randint(45, 1800) if "video" in features else None,
@@ -150,5 +176,5 @@ def as_duplicate(seed: int, original: Head, copy: Head) -> Head:
     rng = random.Random(f"{seed}/duplicate/{copy.index}")
     return replace(original, index=copy.index, features=copy.features, slug=original.slug + "-1",
                    published=clock.later(rng, original.published, 30, 300),
-                   modified=None, modified2=None, extra_sections=[], body_index=original.index,
+                   modified=None, modified2=None, extra_sections=(), body_index=original.index,
                    tags=list(original.tags), countries=list(original.countries))

@@ -1,4 +1,8 @@
-"""HTML pieces shared by every page: the shell, the chrome (copied from the seed page), escaping."""
+"""HTML pieces shared by every page: the shell, the chrome, escaping.
+
+English markup 1's chrome is copied from the seed page; markup 2's (a redesign) and the Arabic
+edition's are written here from the same facts, with links to the same paths.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from newscrawl import site
+from tests.replica.facts import ENGLISH, REGION_PREFIX, TICKER_API_PATH, TICKER_SCRIPT_PATH, Edition
 
 SEED_PAGE = Path(__file__).resolve().parent.parent / "fixtures" / "seed-article.html"
 _seed = SEED_PAGE.read_text(encoding="utf-8")
@@ -38,21 +42,105 @@ def tawsiyat(metadata: dict, broken: bool = False) -> str:
     return f'<script id="tawsiyat-metadata" type="text/tawsiyat">{CRLF}{body}{CRLF}</script>'
 
 
-def page(title: str, main: str, head: str = "") -> str:
+def li_links(links: list[tuple[str, str]], pad: str) -> str:
+    return "".join(f'{pad}<li><a href="{attr(href)}">{text(label)}</a></li>\n' for href, label in links)
+
+
+def header_markup2(edition: Edition) -> str:
+    """The redesign's chrome: no <nav>, no main-nav, no regions-list; the same paths."""
+    groups = []
+    for group, label in edition.nav_groups.items():
+        subs = [(f"/{s}", name) for s, name in edition.sections.items() if s.startswith(group + "/")]
+        groups.append(f'      <li class="has-sub"><a href="/{group}">{text(label)}</a>\n        <ul class="sub-menu">\n'
+                      f'{li_links(subs, "          ")}        </ul>\n      </li>\n')
+    flat = [(f"/{s}", name) for s, name in edition.sections.items() if "/" not in s]
+    regions = [(f"{REGION_PREFIX}{r}", name) for r, name in edition.regions.items()]
     return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{site.LANG}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{text(title)}</title>\n"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"{head}</head>\n<body>\n{HEADER}\n<main>\n{main}</main>\n{FOOTER}\n"
-        '<script src="/static/ticker.js"></script>\n</body>\n</html>\n'
+        '<div class="top-bar">\n'
+        f'  <a class="brand" href="/">{text(edition.name)}</a>\n'
+        '  <div class="langs"><a href="https://www.almayadeen.net/">Ar</a> <a href="https://espanol.almayadeen.net/">Es</a></div>\n'
+        '  <div class="menu-wrapper">\n    <ul class="menu">\n' + "".join(groups) + li_links(flat, "      ")
+        + '      <li class="live-link"><a href="/live">&bull; LIVE</a></li>\n    </ul>\n  </div>\n'
+        '  <div class="region-menu"><span class="region-menu__title">Regions</span>\n    <ul class="areas">\n'
+        + li_links(regions, "      ") + "    </ul>\n  </div>\n"
+        # the ticker box is kept as in markup 1: its items (.ticker__item) are seen, and the script fills it
+        f'  <div class="breaking-ticker"><span class="breaking-label">BREAKING</span><div id="ticker" class="ticker" '
+        f'data-source="{TICKER_API_PATH}"></div></div>\n</div>'
     )
 
 
+FOOTER_MARKUP2 = ('<div class="footer">\n  <p>Al Mayadeen is an Arab Independent Media Satellite Channel.</p>\n'
+                  '  <div class="footer-links"><a href="/privacy-policy">Privacy Policy</a> <a href="/about-us">About Us</a> '
+                  '<a href="/contact-us">Contact Us</a> <a href="/authors">Authors</a></div>\n</div>')
+
+
+def header_arabic(edition: Edition) -> str:
+    """The Arabic edition's chrome: language links, the section nav, the ticker box (#ticker-box, sister)."""
+    sections = [("/", "الرئيسية")] + [(f"/{s}", name) for s, name in edition.sections.items()]
+    return (
+        '<header class="site-header">\n'
+        f'  <a class="logo" href="/">{text(edition.name)}</a>\n'
+        '  <ul class="lang-links"><li><a href="https://english.almayadeen.net/">En</a></li>'
+        '<li><a href="https://espanol.almayadeen.net/">Es</a></li></ul>\n'
+        '  <nav class="main-nav">\n    <ul>\n' + li_links(sections, "      ") + "    </ul>\n  </nav>\n"
+        f'  <div id="ticker-box" data-source="{TICKER_API_PATH}"><span class="ticker-title">عاجل</span><ul></ul></div>\n'
+        "</header>"
+    )
+
+
+FOOTER_ARABIC = ('<footer class="site-footer">\n  <p>الميادين قناة فضائية عربية إعلامية مستقلة.</p>\n'
+                 '  <p>جميع الحقوق محفوظة</p>\n</footer>')
+
+
+class Chrome:
+    """The shell of every page of one edition and markup."""
+
+    def __init__(self, edition: Edition, markup: int):
+        self.edition = edition
+        lang = f'lang="{edition.lang}"' + (f' dir="{edition.direction}"' if edition.code == "ar" else "")
+        self.html_open = f"<html {lang}>"
+        if edition.code == "ar":
+            self.header, self.footer, self.main = header_arabic(edition), FOOTER_ARABIC, ("<main>", "</main>")
+        elif markup == 2:
+            self.header, self.footer = header_markup2(edition), FOOTER_MARKUP2
+            self.main = ('<div class="page-body">', "</div>")
+        else:
+            self.header, self.footer, self.main = HEADER, FOOTER, ("<main>", "</main>")
+
+    def page(self, title: str, main: str, head: str = "") -> str:
+        return (
+            "<!DOCTYPE html>\n"
+            f'{self.html_open}\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{text(title)}</title>\n"
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"{head}</head>\n<body>\n{self.header}\n{self.main[0]}\n{main}{self.main[1]}\n{self.footer}\n"
+            f'<script src="{TICKER_SCRIPT_PATH}"></script>\n</body>\n</html>\n'
+        )
+
+    def not_found(self) -> str:
+        e = self.edition
+        return self.page(f"{e.not_found_title} | {e.name}",
+                         f'  <div class="not-found"><h1>{text(e.not_found_title)}</h1><p>{text(e.not_found_text)}</p>'
+                         f'<p><a href="/">{text(e.back_home)}</a></p></div>\n')
+
+
+_CHROMES: dict[tuple[str, int], Chrome] = {}
+
+
+def chrome(edition: Edition = ENGLISH, markup: int = 1) -> Chrome:
+    key = (edition.code, markup)
+    if key not in _CHROMES:
+        _CHROMES[key] = Chrome(edition, markup)
+    return _CHROMES[key]
+
+
+def page(title: str, main: str, head: str = "") -> str:
+    """English markup 1's page (the seed page's shell)."""
+    return chrome().page(title, main, head)
+
+
 def not_found() -> str:
-    return page(f"Page not found | {site.SITE_NAME}",
-                '  <div class="not-found"><h1>Page not found</h1><p>The page you requested does not exist.</p>'
-                '<p><a href="/">Back to the home page</a></p></div>\n')
+    return chrome().not_found()
 
 
 CLOUDFLARE_BLOCK = """<!DOCTYPE html>

@@ -4,38 +4,47 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from xml.sax.saxutils import escape
 
-from newscrawl import site
 from tests.replica import clock
+from tests.replica.facts import ENGLISH, SITEMAP_INDEX_PATH, SITEMAP_MONTH_PATH, Edition
 from tests.replica.heads import Head
 
 XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def sitemap_index(months: dict[tuple[int, int], list[Head]], epoch: int) -> str:
+def sitemap_index(months: dict[tuple[int, int], list[Head]], epoch: int, edition: Edition = ENGLISH,
+                  lastmods: dict[tuple[int, int], datetime] | None = None) -> str:
+    """Each month's file with the newest lastmod of its articles (``lastmods`` when already known)."""
     rows = []
     for (year, month), heads in months.items():
-        loc = site.SITE_URL + site.SITEMAP_MONTH_PATH.format(year=year, month=month)
-        lastmod = max(h.lastmod(epoch) for h in heads)
+        loc = edition.url + SITEMAP_MONTH_PATH.format(year=year, month=month)
+        lastmod = lastmods[(year, month)] if lastmods else max(h.lastmod(epoch) for h in heads)
         rows.append(f"  <sitemap><loc>{escape(loc)}</loc><lastmod>{clock.iso(lastmod)}</lastmod></sitemap>\n")
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="{XMLNS}">\n'
             + "".join(rows) + "</sitemapindex>\n")
 
 
-def sitemap_month(heads: list[Head], epoch: int) -> str:
-    rows = [f"  <url><loc>{escape(h.url)}</loc><lastmod>{clock.iso(h.lastmod(epoch))}</lastmod></url>\n"
+def sitemap_month(heads: list[Head], epoch: int, built: datetime | None = None) -> str:
+    """Each article with its own lastmod; with ``built``, every entry stamped with that one instant
+    (as CMSs that write the file's build time do), so an entry can be newer than its file's lastmod."""
+    rows = [f"  <url><loc>{escape(h.url)}</loc><lastmod>{clock.iso(built or h.lastmod(epoch))}</lastmod></url>\n"
             for h in heads]
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{XMLNS}">\n' + "".join(rows) + "</urlset>\n"
 
 
-ROBOTS = f"""User-agent: *
+def robots(edition: Edition = ENGLISH) -> str:
+    return f"""User-agent: *
 Allow: /
 Disallow: /search
 Disallow: /live
 
-Sitemap: {site.SITE_URL}{site.SITEMAP_INDEX_PATH}
+Sitemap: {edition.url}{SITEMAP_INDEX_PATH}
 """
+
+
+ROBOTS = robots()
 
 
 def breaking_json(lines: list[dict]) -> str:
@@ -63,6 +72,32 @@ TICKER_JS = """(function () {
           div.appendChild(span);
         }
         box.appendChild(div);
+      });
+      box.setAttribute('data-loaded', 'true');
+    });
+})();
+"""
+
+# the Arabic edition's ticker: #ticker-box ul li .ticker-item .ticker-text (sister), filled the same way
+TICKER_JS_ARABIC = """(function () {
+  // fills the breaking ticker after load; the HTML itself carries no items
+  var box = document.querySelector('#ticker-box[data-source]');
+  if (!box) { return; }
+  var list = box.querySelector('ul');
+  fetch(box.getAttribute('data-source'), {headers: {'Accept': 'application/json'}})
+    .then(function (resp) { return resp.json(); })
+    .then(function (data) {
+      (data.items || []).forEach(function (item) {
+        var li = document.createElement('li');
+        var div = document.createElement('div');
+        div.className = 'ticker-item';
+        var node = document.createElement(item.url ? 'a' : 'span');
+        if (item.url) { node.setAttribute('href', item.url); }
+        node.className = 'ticker-text';
+        node.innerHTML = item.text;
+        div.appendChild(node);
+        li.appendChild(div);
+        list.appendChild(li);
       });
       box.setAttribute('data-loaded', 'true');
     });

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.replica.faults import Faults
+from tests.replica.faults import CONTENT_OPTIONS, Faults
 from tests.replica.markup import CLOUDFLARE_BLOCK
 from tests.replica.model import SiteModel
 from tests.replica.routes import Response, resolve
@@ -43,14 +45,26 @@ class Replica:
 
     def __init__(self, model: SiteModel, options: dict, log_path: str | None = None):
         self.model = model
-        self.faults = Faults(model.seed, {**options, "epoch": model.epoch})
+        state = {name: getattr(model, name) for name in CONTENT_OPTIONS}
+        self.faults = Faults(model.seed, {**options, **state})
         self.log = RequestLog(log_path)
+        self._lock = threading.Lock()
 
     def control(self, changes: dict) -> dict:
         if "epoch" in changes and int(changes["epoch"]) not in (1, 2):
             raise ValueError("epoch must be 1 or 2")
-        options = self.faults.update(changes)
-        self.model.epoch = options["epoch"]
+        with self._lock:
+            before = dict(self.faults.options)
+            options = self.faults.update(changes)
+            for name in CONTENT_OPTIONS:
+                setattr(self.model, name, options[name])
+            try:
+                self.model.check_options()
+            except ValueError:
+                self.faults.options = before
+                for name in CONTENT_OPTIONS:
+                    setattr(self.model, name, before[name])
+                raise
         return options
 
 
@@ -111,9 +125,29 @@ class Handler(BaseHTTPRequestHandler):
         else:
             options = rp.faults.options
             response = resolve(rp.model, options["epoch"], self.path, options["markup_change"])
+            if self.not_modified(response):
+                response = Response(304, "", b"", response.headers)
         cut = rp.faults.truncation(self.path) if response.status == 200 and response.truncatable else None
         rp.log.add(self.path, response.status, ua)
         self.send(response, send_body, cut)
+
+    def not_modified(self, response: Response) -> bool:
+        """A conditional GET of an article page whose validators still hold (If-None-Match wins)."""
+        etag = response.headers.get("ETag")
+        if response.status != 200 or not etag:
+            return False
+        if (if_none_match := self.headers.get("If-None-Match")) is not None:
+            tags = [t.strip() for t in if_none_match.split(",")]
+            return "*" in tags or any(t.removeprefix("W/") == etag for t in tags)
+        if since := self.headers.get("If-Modified-Since"):
+            try:
+                since_at = parsedate_to_datetime(since)
+            except (TypeError, ValueError, IndexError):
+                return False
+            if since_at.tzinfo is None:
+                since_at = since_at.replace(tzinfo=UTC)
+            return since_at >= parsedate_to_datetime(response.headers["Last-Modified"])
+        return False
 
     def send(self, response: Response, send_body: bool, cut: str | None = None):
         body = response.body
@@ -125,6 +159,12 @@ class Handler(BaseHTTPRequestHandler):
             else:  # the full length was promised: the client sees the connection drop
                 self.close_connection = True
         self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if response.status == 304:  # no body, no length: the validators are all it says
+            self.end_headers()
+            self.wfile.flush()
+            return
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(length))
         if response.status == 429:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from newscrawl.extract.text import normalise_text
-from tests.replica import vocab
+from tests.replica import arabic, vocab
 from tests.replica.heads import Head
+from tests.replica.text import normalise_text
 
 LINES_EPOCH1 = 10
 NEW_IN_EPOCH2 = 3
@@ -26,20 +26,20 @@ def raw_line(rng: random.Random) -> str:
     return text
 
 
-def make_lines(seed: int, epoch: int, targets: list[Head]) -> list[dict]:
+def make_lines(seed: int, epoch: int, targets: list[Head], arabic_lines: bool = False) -> list[dict]:
     """[{raw, href, text, url}] newest first."""
     rng = random.Random(f"{seed}/ticker")
-    lines = [line(rng, targets) for _ in range(LINES_EPOCH1)]
+    lines = [line(rng, targets, arabic_lines) for _ in range(LINES_EPOCH1)]
     if epoch >= 2:
-        lines = [line(rng, targets) for _ in range(NEW_IN_EPOCH2)] + lines[:KEPT_IN_EPOCH2]
+        lines = [line(rng, targets, arabic_lines) for _ in range(NEW_IN_EPOCH2)] + lines[:KEPT_IN_EPOCH2]
     return lines
 
 
-def line(rng: random.Random, targets: list[Head]) -> dict:
-    raw = raw_line(rng)
+def line(rng: random.Random, targets: list[Head], arabic_lines: bool = False) -> dict:
+    raw = arabic.ticker_line(rng) if arabic_lines else raw_line(rng)
     href = url = None
     if targets and rng.random() < 0.4:
         target = rng.choice(targets)
         href = rng.choice((target.path, target.path + "?utm_source=ticker", target.url))
         url = target.url
-    return {"raw": raw, "href": href, "text": normalise_text(raw), "url": url}
+    return {"raw": raw, "href": href, "text": normalise_text(raw, arabic_lines), "url": url}

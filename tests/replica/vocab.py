@@ -53,7 +53,7 @@ HOUSE_AUTHOR = "Al Mayadeen English"
 SOURCES = ("Agencies", "Al Mayadeen English", "Al Mayadeen Net", "News websites", "Reuters")
 TWEET_AUTHORS = (("Al Mayadeen English", "MayadeenEnglish"), ("Ned Price", "StateDeptSpox"),
                  ("UNRWA", "UNRWA"), ("Hossein Amir-Abdollahian", "Amirabdolahian"))
-# country -> region slug (newscrawl.site.REGIONS)
+# country -> region slug (facts.REGIONS_EN)
 COUNTRIES = {
     "Lebanon": "mena", "Syria": "mena", "Iraq": "mena", "Yemen": "mena", "Iran": "mena",
     "Egypt": "mena", "Jordan": "mena", "Palestine": "palestine", "United States": "us-canada",
