@@ -100,12 +100,16 @@ class SiteProfile:
     tawsiyat_types: dict = fact_field("metadata `type` -> document type")
     class_mapping_category: str = fact_field("`classes` mapping of the category")
     class_mapping_country: str = fact_field("`classes` mapping of countries")
+    class_mapping_author: str = fact_field("`classes` mapping of authors, one entry per author")
     # --- the visible page
     details_box: str = fact_field("the box holding title, byline, date and reading time")
     title_selectors: tuple = fact_field("the title inside the details box")
     author_prefixes: tuple = fact_field("text prefixes of the author line of the byline")
     source_prefixes: tuple = fact_field("text prefixes of the source line of the byline")
     author_separators: re.Pattern = fact_field("between several authors")
+    author_conjunction: re.Pattern | None = fact_field(
+        "a conjunction written onto the last author's name (Arabic 'و'): split there only when both "
+        "sides are names of two words or more")
     date_shapes: tuple = fact_field(
         "how dates are written (patterns with groups day, month, year and optional hour, minute; "
         "digits of any script); the first is the article's visible date")

@@ -152,7 +152,8 @@ def _build(root, html, url: str, page_url: str, b: _Builder, profile: SiteProfil
     b.set("description", *_first(("metadata", md.value("description")), ("meta", md.meta_value("description")),
                                  ("meta", md.meta_value("og:description")), ("visible", vis.lead)),
           visible=vis.lead)
-    b.set("authors", *_first(("metadata", split_authors(md.value("author"), profile)),
+    b.set("authors", *_first(("metadata", unique(md.classes(profile.class_mapping_author))),
+                             ("metadata", split_authors(md.value("author"), profile)),
                              ("meta", split_authors(md.meta_value("author"), profile)), ("visible", vis.authors)),
           visible=vis.authors)
     b.set("source", vis.source, "visible")

@@ -36,4 +36,23 @@ def read_body(root, page_url: str, leads: set[str], profile: SiteProfile) -> tup
             if not text or text in leads:
                 continue
             paragraphs.append(text)
+    if not containers:
+        related = _related_without_container(root, page_url, profile)
     return PARAGRAPH_SEPARATOR.join(paragraphs), unique(related), bool(containers)
+
+
+def _related_without_container(root, page_url: str, profile: SiteProfile) -> list[str | None]:
+    """With the body container unknown (a template the profile does not know), the related block
+    and the read-more paragraphs are still found by their own markers, anywhere but the chrome."""
+    from newscrawl.extract.links import CHROME_TAGS
+
+    blocks = set(select(root, profile.related_block))
+    related = []
+    for element in root.iter("p", "a"):
+        if any(a.tag in CHROME_TAGS for a in element.iterancestors()):
+            continue
+        if element.tag == "p" and text_of(element).startswith(profile.read_more_prefixes):
+            related += [link_url(a.get("href"), page_url, profile.host) for a in element.iter("a")]
+        elif element.tag == "a" and inside_any(element, blocks):
+            related.append(link_url(element.get("href"), page_url, profile.host))
+    return related

@@ -45,7 +45,14 @@ def split_authors(text: str | None, profile: SiteProfile | None = None) -> list[
         from newscrawl.sites import get_profile
 
         profile = get_profile()
-    return unique(normalise_text(part) for part in profile.author_separators.split(text))
+    parts = [normalise_text(part) for part in profile.author_separators.split(text)]
+    if profile.author_conjunction is not None and parts:
+        # "A B وC D": the conjunction is written onto the last name; a one-word side means it was
+        # part of a name (وليد, Walid), not a conjunction
+        pieces = profile.author_conjunction.split(parts[-1], maxsplit=1)
+        if len(pieces) == 2 and all(len(p.split()) >= 2 for p in pieces):
+            parts[-1:] = [normalise_text(p) for p in pieces]
+    return unique(parts)
 
 
 def _title(root, boxes: list, profile: SiteProfile) -> tuple[str | None, bool]:

@@ -46,20 +46,24 @@ PROFILE = SiteProfile.define(
     sitemap_index_path=seen("/sitemaps/all.xml"),
     sitemap_month_re=seen(re.compile(r"/sitemaps/all/sitemap-(\d{4})-(\d{1,2})\.xml$")),
     sections=assumed({
-        "news/politics": "سياسة", "news/palestine": "فلسطين",
-    }, "politics and palestine seen; labels and the other sections assumed"),
+        "news/politics": "سياسة", "news/palestine": "فلسطين", "news/lebanon": "لبنان", "news/economy": "اقتصاد",
+        "news/arts-culture": "ثقافة وفنون", "news/sports": "رياضة", "news/technology": "تكنولوجيا",
+        "news/health": "صحة", "articles/opinion": "مقالات رأي",
+    }, "/news/politics and /news/palestine seen; the labels and the other sections assumed"),
     regions=assumed({}, "none known"),
     # --- metadata, in order of trust
     tawsiyat_selector=seen("script#tawsiyat-metadata::text"),
     tawsiyat_types=seen({"article": "article", "videoobject": "video"}),
     class_mapping_category=seen("category"),
     class_mapping_country=seen("country"),
+    class_mapping_author=seen("author"),
     # --- the visible page
     details_box=seen("div.details-white-box"),
     title_selectors=seen(("div.details-white-box h1", "div.details-white-box h2")),
     author_prefixes=assumed(("بقلم ", "بقلم: "), "the byline's text has not been seen"),
     source_prefixes=assumed(("المصدر:", "المصدر :"), "the byline's text has not been seen"),
     author_separators=assumed(re.compile(r"\s*[،,]\s*|\s+و\s+"), "several authors joined by '، '"),
+    author_conjunction=assumed(re.compile(r"\s+و(?=\S)"), "the last author joined by 'و' written onto the name"),
     date_shapes=assumed((re.compile(
         rf"(?<![0-9\u0660-\u0669])(?P<day>{_DIGIT}{{1,2}})\s+(?P<month>{_MONTH_ALTERNATIVES})\s+"
         rf"(?P<year>{_DIGIT}{{4}})(?:\s+(?P<hour>{_DIGIT}{{1,2}}):(?P<minute>{_DIGIT}{{2}}))?"),),

@@ -63,12 +63,14 @@ PROFILE = SiteProfile.define(
     tawsiyat_types=sister({"article": "article", "videoobject": "video"}, '"page" on listings'),
     class_mapping_category=sister("category"),
     class_mapping_country=sister("country"),
+    class_mapping_author=sister("author"),
     # --- the visible page
     details_box=sister("div.details-white-box"),
     title_selectors=sister(("div.details-white-box h1", "div.details-white-box h2")),
     author_prefixes=seen(("By ",), "'By Al Mayadeen English' in the seed"),
     source_prefixes=seen(("Source:",), "'Source: Agencies' in the seed"),
     author_separators=assumed(re.compile(r",\s+|\s+and\s+"), "several authors joined by ', ' / ' and '"),
+    author_conjunction=assumed(None, "English writes 'and' apart"),
     date_shapes=seen((
         re.compile(r"(?<!\d)(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]{3,9})\.?,?\s+(?P<year>\d{4})"
                    r"(?:,?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2}))?(?!\d)"),

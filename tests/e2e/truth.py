@@ -11,7 +11,7 @@ from newscrawl.pipelines.cleaning_rules import to_utc as as_utc
 COMPARED_FIELDS = (
     "url", "site", "postid", "type", "section", "category", "title", "description", "authors",
     "source", "published_at", "modified_at", "reading_minutes", "word_count", "body", "images",
-    "tags", "countries", "related_urls", "video_duration", "lang", "content_hash",
+    "tags", "countries", "related_urls", "video_duration", "lang", "content_hash", "extraction",
 )
 
 
