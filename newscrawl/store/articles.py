@@ -108,10 +108,11 @@ class Articles:
             by_url[d["url"]]["body"] = d.get("body")
         homeless = [u for u in urls if u not in by_url]
         wanted = set(homeless)
-        by_alias: dict[str, dict] = {}
-        for d in self._find("aliases", homeless, PROJECTION):
+        # every document listing an alias (a URL may have served several texts), earliest first seen first
+        by_alias: dict[str, list[dict]] = {}
+        for d in sorted(self._find("aliases", homeless, PROJECTION), key=lambda d: d.get("first_seen_at") or now):
             for alias in wanted.intersection(d.get("aliases", ())):
-                by_alias.setdefault(alias, d)
+                by_alias.setdefault(alias, []).append(d)
         hashes = list(dict.fromkeys(last[u]["content_hash"] for u in homeless))
         by_hash: dict[str, list[dict]] = {}
         for d in sorted(self._find("content_hash", hashes, PROJECTION), key=lambda d: d.get("first_seen_at") or now):

@@ -11,10 +11,12 @@ For each item, in batch order, against the stored documents and the items planne
 - ``changed``: same URL, other ``content_hash``; the stored version is copied to
   ``article_revisions`` and the document takes the item with ``revision + 1``.
 - ``aliased``: no document with this URL, but one (another URL) with the same
-  ``content_hash``; the URL joins that document's ``aliases``, no new document.
+  ``content_hash``; the URL joins that document's ``aliases``, no new document. A
+  document that already lists the URL and holds the text is that one.
 - ``new``: otherwise; inserted with revision 1, no aliases, first/last seen = now.
 - ``stale``: same URL, other text, but older than the stored sighting (a journal
-  replayed after newer crawls); nothing changes.
+  replayed after newer crawls); nothing changes. For a URL stored as an alias: no
+  document listing it holds the text, and one of them was seen after the item.
 - ``superseded``: the same URL comes again later in the batch; a batch is one moment,
   so its last item for a URL is the one stored.
 
@@ -103,13 +105,14 @@ def item_fields(item: dict) -> dict:
 
 
 def plan_batch(items: list[dict], by_url: dict[str, dict], by_hash: dict[str, Any], now: datetime,
-               by_alias: dict[str, dict] | None = None) -> Plan:
+               by_alias: dict[str, Any] | None = None) -> Plan:
     """The writes that store ``items`` seen at ``now``.
 
     ``by_url``: stored documents (PROJECTION) whose url is an item's url.
     ``by_hash``: for each content_hash of the items, the stored document (or the list
     of them, earliest first seen first) that holds it.
-    ``by_alias``: for item URLs that are stored as aliases, the document listing them.
+    ``by_alias``: for item URLs that are stored as aliases, the document (PROJECTION) listing
+    them, or the list of all the documents that do (earliest first seen first).
 
     Items for URLs that have a document are planned first, then the others against
     the state those leave: whether a URL is an alias depends on the texts the
@@ -135,15 +138,17 @@ def plan_batch(items: list[dict], by_url: dict[str, dict], by_hash: dict[str, An
     for i in homeless:
         item = items[i]
         url, digest = item["url"], item["content_hash"]
-        known = (by_alias or {}).get(url)
-        if known is not None:
-            # already an alias: the same text again, or a sighting older than the document's text
-            planned = docs.get(known["url"]) or docs.setdefault(known["url"], _from_stored(known))
-            seen = planned.last_seen_at
-            if planned.content_hash != digest and seen is not None and now < seen:
-                outcomes[i] = STALE
-                continue
-        target = _holder(docs, by_hash.get(digest), digest) or held.get(digest)
+        # already an alias, of one document or of several (a URL that served one text, then another's,
+        # is listed by both: history stays); every one of them counts, whatever order they were read in
+        listing = [docs.get(d["url"]) or docs.setdefault(d["url"], _from_stored(d))
+                   for d in _documents((by_alias or {}).get(url))]
+        target = next((p for p in listing if p.content_hash == digest), None)
+        if target is None and any(p.last_seen_at is not None and now < p.last_seen_at for p in listing):
+            # a sighting older than the last of a document listing this URL under another text (a late
+            # journal replay): what the URL served since is not known here, and nothing changes
+            outcomes[i] = STALE
+            continue
+        target = target or _holder(docs, by_hash.get(digest), digest) or held.get(digest)
         if target is not None and target.url == url:
             # another worker stored this very URL between this batch's reads: it is not its own alias
             outcomes[i] = _observe(plan, target, item, now)
@@ -161,9 +166,14 @@ def plan_batch(items: list[dict], by_url: dict[str, dict], by_hash: dict[str, An
     return plan
 
 
+def _documents(stored: Any) -> list[dict]:
+    """A stored document, or a list of them, or None, as a list."""
+    return stored if isinstance(stored, list) else [stored] if stored else []
+
+
 def _holder(docs: dict[str, Planned], stored: Any, digest: str) -> Planned | None:
     """The earliest stored document that still holds the text ``digest`` after this batch's updates."""
-    for doc in stored if isinstance(stored, list) else [stored] if stored else []:
+    for doc in _documents(stored):
         planned = docs.get(doc["url"])
         if planned is None:
             return docs.setdefault(doc["url"], _from_stored(doc))

@@ -144,6 +144,28 @@ def test_replaying_a_batch_changes_nothing_but_last_seen(store):
     assert list(store.revisions.find({}, {"_id": 0})) == revisions_before
 
 
+def test_replaying_a_url_that_was_an_alias_of_two_documents_stores_nothing(store):
+    # URL 0 serves text 0 (an alias of 2), then text 1 v2 (an alias of 1 too), then 1 changes its text
+    batches = [[sample_article(2, text_of=0), sample_article(0), sample_article(1, version=2)],
+               [sample_article(0, version=2, text_of=1)],
+               [sample_article(1)]]
+    times = [T0, T1, T2]
+    for batch, at in zip(batches, times):
+        store.articles.upsert_many(batch, at)
+    before = articles(store)
+    assert set(before) == {sample_url(1), sample_url(2)}
+    assert before[sample_url(1)]["aliases"] == before[sample_url(2)]["aliases"] == [sample_url(0)]
+    revisions_before = list(store.revisions.find({}, {"_id": 0}))
+    outcomes = [store.articles.upsert_many(batch, at).outcomes for batch, at in zip(batches, times)]
+    assert outcomes[1] == [(sample_url(0), "stale")]
+    after = articles(store)
+    assert set(after) == {sample_url(1), sample_url(2)}
+    for url in before:
+        assert {k: v for k, v in after[url].items() if k != "last_seen_at"} == \
+               {k: v for k, v in before[url].items() if k != "last_seen_at"}
+    assert list(store.revisions.find({}, {"_id": 0})) == revisions_before
+
+
 def test_a_batch_reads_and_writes_in_bulk(store, monkeypatch):
     calls = {"find": 0, "bulk_write": 0, "update_one": 0}
     collection_type = type(store.db["articles"])

@@ -70,14 +70,14 @@ def strict(value):
     return value
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(ARTICLES)
 def test_cleaning_is_idempotent(doc):
     once = clean_article(doc)
     assert strict(clean_article(once)) == strict(once)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(ARTICLES)
 def test_cleaned_text_has_no_zero_width_nbsp_or_edge_spaces_and_consistent_counts(doc):
     out = clean_article(doc)
@@ -101,7 +101,7 @@ def test_double_escaped_entities_decode_fully():
     assert clean_article({"title": "A &amp;amp;nbsp;&amp;lt; B"})["title"] == "A < B"
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(st.lists(st.one_of(SCRIPTS, MESSY), min_size=1, max_size=8))
 def test_label_order_is_page_order(labels):
     one_by_one = [v for label in labels for v in clean_article({"tags": [label]})["tags"]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from newscrawl.store.revisions import plan_batch
@@ -104,6 +104,26 @@ def test_a_document_read_for_an_alias_that_now_serves_other_text_is_not_seen():
     assert plan.seen() == [] and plan.updates() == []
 
 
+def test_an_alias_listed_by_two_documents_is_stale_by_the_later_one_in_either_order():
+    # URL 0 served text 0 (an alias of 2), then text 1 (an alias of 1), whose document was seen later
+    first = stored(sample_article(2, text_of=0), aliases=[sample_url(0)], seen=EPOCH)
+    later = stored(sample_article(1), revision=2, aliases=[sample_url(0)], seen=NOW)
+    late = sample_article(0, version=2, text_of=1)  # text 1 v2: neither document holds it any more
+    for listing in ([first, later], [later, first]):
+        plan = plan_batch([late], {}, {}, NOW - timedelta(hours=1), {sample_url(0): listing})
+        assert plan.outcomes == [(sample_url(0), "stale")]
+        assert plan.inserts() == [] and plan.updates() == [] and plan.seen() == [] and plan.revisions == []
+
+
+def test_an_alias_seen_with_the_text_of_a_document_listing_it_is_that_documents_alias():
+    holder = stored(sample_article(1))  # the first document with text 1
+    edited = stored(sample_article(3, text_of=1), revision=2, aliases=[sample_url(0)])  # edited into text 1
+    plan = plan_batch([sample_article(0, text_of=1)], {}, {holder["content_hash"]: [holder, edited]}, NOW,
+                      {sample_url(0): [edited]})
+    assert plan.outcomes == [(sample_url(0), "aliased")]
+    assert plan.updates() == [] and plan.seen() == [sample_url(3)]
+
+
 def test_the_same_url_twice_in_a_batch_stores_the_last_one():
     plan = plan_batch([sample_article(1), sample_article(1, version=2)], {}, {}, NOW)
     assert [o for _, o in plan.outcomes] == ["superseded", "new"]
@@ -137,7 +157,7 @@ def _run(db: dict, revisions: dict, batch: list[dict], now) -> None:
     for doc in sorted(db.values(), key=lambda d: d["first_seen_at"]):
         by_hash.setdefault(doc["content_hash"], []).append(doc)
         for alias in doc["aliases"]:
-            by_alias.setdefault(alias, doc)
+            by_alias.setdefault(alias, []).append(doc)
     _apply(db, revisions, plan_batch(batch, by_url, by_hash, now, by_alias))
 
 
@@ -145,8 +165,15 @@ articles = st.builds(lambda n, v, t: sample_article(n, version=v, text_of=t),
                      st.integers(0, 5), st.integers(1, 3), st.one_of(st.none(), st.integers(0, 5)))
 
 
-@settings(max_examples=200, deadline=None)
+# derandomized: CI runs the same examples every time (explore with --hypothesis-seed and no derandomize)
+@settings(max_examples=200, deadline=None, derandomize=True)
 @given(st.lists(st.lists(articles, min_size=1, max_size=6), min_size=1, max_size=4))
+# URL 0 is an alias of 2 (text 0), then of 1 (text 1 v2), whose text changes after: replaying the sighting
+# of URL 0 must be stale by document 1, whichever of the two documents listing it the store reads first
+@example(batches=[[sample_article(2, version=1, text_of=0), sample_article(0, version=1, text_of=None),
+                   sample_article(1, version=2, text_of=None)],
+                  [sample_article(0, version=2, text_of=1)],
+                  [sample_article(1, version=1, text_of=None)]])
 def test_replaying_any_batch_changes_nothing_but_last_seen(batches):
     db, revisions = {}, {}
     for i, batch in enumerate(batches):
