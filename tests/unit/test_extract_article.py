@@ -251,10 +251,21 @@ def test_several_visible_authors():
 
 
 def test_several_metadata_authors():
-    html = edit(with_metadata(author="Robert Inlakesh and Hiba Morad"), "By Al Mayadeen English",
-                "By Robert Inlakesh and Hiba Morad")
-    e = extract_article(html, URL)
-    assert e.fields["authors"] == ["Robert Inlakesh", "Hiba Morad"] and "authors" not in e.disagreements
+    classes = [c for c in seed_metadata()["classes"] if c["mapping"] != "author"]
+    for classes_given in (classes, classes + [{"key": "class9", "mapping": "author", "value": "Robert Inlakesh"},
+                                              {"key": "class9", "mapping": "author", "value": "Hiba Morad"}]):
+        html = edit(with_metadata(author="Robert Inlakesh and Hiba Morad", classes=classes_given),
+                    "By Al Mayadeen English", "By Robert Inlakesh and Hiba Morad")
+        e = extract_article(html, URL)
+        assert e.fields["authors"] == ["Robert Inlakesh", "Hiba Morad"] and "authors" not in e.disagreements
+
+
+def test_authors_of_the_metadata_classes_come_first_one_entry_each():
+    # one name per class entry: no separator to guess ("Smith and Wesson" stays one author)
+    classes = [c for c in seed_metadata()["classes"] if c["mapping"] != "author"]
+    classes.append({"key": "class9", "mapping": "author", "value": "Smith and Wesson"})
+    e = extract_article(with_metadata(author="Smith and Wesson", classes=classes), URL)
+    assert e.fields["authors"] == ["Smith and Wesson"] and e.sources["authors"] == "metadata"
 
 
 def test_no_source():
