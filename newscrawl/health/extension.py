@@ -33,7 +33,7 @@ from newscrawl.health.coverage import Coverage, fallback_share, source_shares
 from newscrawl.health.monitors import (
     FAIL, WARN, MonitorResult, Thresholds, check_captures, evaluate, stat_total,
 )
-from newscrawl.health.reachability import UNREACHABLE_REASONS
+from newscrawl.health.reachability import UNREACHABLE_REASONS, message_of
 
 logger = logging.getLogger(__name__)
 COLLECTION = "crawls"
@@ -201,7 +201,7 @@ class CrawlHealth:
             "counts": self.counts(run["stats"]), "monitors": [r.as_dict() for r in results],
         }
         if unreachable:
-            report["message"] = self.stats.get_value("reachability/message", reason)
+            report["message"] = message_of(self.crawler) or reason
         else:
             log_action(report)
         for action in self.actions if status == "failed" else []:

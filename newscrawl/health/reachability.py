@@ -181,6 +181,15 @@ def pick_kind(kinds) -> str:
     return next(k for k in PRECEDENCE if k in kinds)
 
 
+def message_of(crawler) -> str | None:
+    """The one message of the crawl's ReachabilityMiddleware, once it closed the crawl."""
+    middlewares = getattr(getattr(getattr(crawler.engine, "downloader", None), "middleware", None), "middlewares", ())
+    for middleware in middlewares:
+        if isinstance(middleware, ReachabilityMiddleware):
+            return middleware.closing
+    return None
+
+
 # --- the middleware --------------------------------------------------------------------
 
 
@@ -300,7 +309,6 @@ class ReachabilityMiddleware:
         self.closing = message
         reason = self.reason = REASONS[kind]
         stats = self.crawler.stats
-        stats.set_value("reachability/cause", kind)
-        stats.set_value("reachability/message", message)
+        stats.set_value("reachability/cause", kind)  # the message itself only once in the log
         logger.error(message)
         _schedule_coro(self.crawler.engine.close_spider_async(reason=reason))
