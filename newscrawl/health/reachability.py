@@ -241,7 +241,8 @@ class ReachabilityMiddleware:
         self.pending.add(request.url)
         meta = request.meta
         meta[START_META] = True
-        meta["download_timeout"] = min(meta.get("download_timeout") or math.inf, self.start_timeout)
+        if not meta.get("playwright"):  # a browser's start-up is not the site's answer time
+            meta["download_timeout"] = min(meta.get("download_timeout") or math.inf, self.start_timeout)
         meta["give_up_log_level"] = "DEBUG"  # a final failure is reported here, in one line
         meta[RETRY_BUDGET_META] = 0 if urlsplit(request.url).netloc in self.failed_hosts else 1
         return None
