@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.defer import _schedule_coro
 
 logger = logging.getLogger(__name__)
@@ -202,6 +203,11 @@ class ReachabilityMiddleware:
             raise NotConfigured
         self.crawler = crawler
         self.start_timeout = settings.getfloat("NEWSCRAWL_START_TIMEOUT", 4.0)
+        project = SETTINGS_PRIORITIES["project"]
+        if ((settings.getpriority("DOWNLOAD_TIMEOUT") or 0) > project
+                and (settings.getpriority("NEWSCRAWL_START_TIMEOUT") or 0) <= project):
+            # a DOWNLOAD_TIMEOUT given for this run (command line, Scrapyd job) is meant for these too
+            self.start_timeout = settings.getfloat("DOWNLOAD_TIMEOUT")
         self.armed = True  # until the site answers anything
         self.pending: set[str] = set()  # start requests not finished yet (URLs)
         self.failures: dict[str, tuple[str, str, str]] = {}  # url -> (kind, detail, user agent)

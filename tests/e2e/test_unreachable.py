@@ -109,3 +109,22 @@ def test_a_site_that_answers_is_not_judged_unreachable(replica, tmp_path):
     assert "site unreachable" not in result.log
     assert (f"start request {site.url}/robots.txt failed (blocked: 403 Forbidden); the site answered other "
             "requests") in result.log
+
+
+def test_a_site_that_never_answers_ends_with_one_line_and_exit_7(tmp_path):
+    import socket
+
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts connections (the kernel's backlog), answers nothing
+    port = silent.getsockname()[1]
+    try:
+        result = run_crawl("almayadeen", tmp_path, {"BASE_URL": f"http://127.0.0.1:{port}",
+                                                    "NEWSCRAWL_START_TIMEOUT": "1",
+                                                    "NEWSCRAWL_STORE_ENABLED": "False"}, timeout=300)
+    finally:
+        silent.close()
+    assert result.returncode == 7, result.log[-3000:]
+    assert error_lines(result.log) == [
+        "site unreachable: 127.0.0.1 did not answer within 1 s (/robots.txt, /, /sitemaps/all.xml); nothing was "
+        f"crawled. {NEXT_NETWORK} (finish reason unreachable_timeout, exit code 7)"]
+    # robots.txt tried twice, then each seed once: it already failed for good on this host
+    assert result.stats["downloader/exception_type_count/scrapy.exceptions.DownloadTimeoutError"] == 4
