@@ -271,7 +271,11 @@ class ReachabilityMiddleware:
             return None
         if not (self.armed and self.is_start(request)):
             return None
-        kind = classify(exception) or "network"
+        kind = classify(exception)
+        if kind is None:  # not the network's doing (a bug, a refused URL): no verdict on the site
+            self.pending.discard(request.url)
+            self._maybe_close()
+            return None
         self._failed(request, kind, short_error(exception))
         if request.meta.get("dont_obey_robotstxt"):
             # robots.txt: Scrapy would log the failure with a traceback; it is reported here, and
