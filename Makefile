@@ -1,5 +1,5 @@
-# The two commands of the README: `make crawl` and `make test`. Each sets itself up.
-.PHONY: setup crawl test bench clean
+# The commands of the README: `make crawl`, `make test` and `make demo`. Each sets itself up.
+.PHONY: setup crawl test demo bench clean
 
 VENV := .venv/bin
 
@@ -13,6 +13,10 @@ crawl: setup
 ## The whole test suite against real services (replica, SecantusDB, Redis, Scrapyd, Chromium).
 test: setup
 	$(VENV)/python -m pytest $(PYTEST_ARGS)
+
+## The offline replica crawled into ./demo (its own store), the ticker captured, a report written; all stopped after.
+demo: setup
+	$(VENV)/newscrawl demo $(if $(DEMO_DIR),--dir $(DEMO_DIR))
 
 bench: setup
 	$(VENV)/python -m bench $(BENCH)

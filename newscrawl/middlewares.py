@@ -1,7 +1,9 @@
 """Downloader middlewares for politeness and for pages that arrive broken.
 
-- BackoffRetryMiddleware: Scrapy's retry, with exponential backoff that honours Retry-After.
-- BlockedMiddleware: a 403 is reported once per host as "blocked by the site", never retried.
+- BackoffRetryMiddleware: Scrapy's retry, with exponential backoff that honours Retry-After;
+  a DNS failure is retried once at most, a challenge page (503) never.
+- BlockedMiddleware: a 403 (or a 503 challenge page) is reported once per host as "blocked
+  by the site", never retried.
 - CompletenessMiddleware: a page counts only when its closing markup is there; else retried.
 """
 
@@ -14,13 +16,14 @@ import time
 from collections import Counter
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import CannotResolveHostError, NotConfigured
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.defer import _schedule_coro, maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
+from newscrawl.health.reachability import RETRY_BUDGET_META, START_META, is_challenge
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +76,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
+        if is_challenge(response):  # a challenge page asks for a browser: asking again changes nothing
+            return response
         if response.status == 429:
             retry = self.rate_limited_retry(request)
             attempt = retry.meta["rate_limited_times"] if retry is not None else 0
@@ -103,7 +108,23 @@ class BackoffRetryMiddleware(RetryMiddleware):
         stats.inc_value("retry/reason_count/429 Too Many Requests")
         return retry
 
+    def exception_budget(self, request: Request, exception: Exception) -> int | None:
+        """Retries left to this failure when it is capped: DNS once, a watched start request as told."""
+        budgets = [request.meta.get(RETRY_BUDGET_META)]
+        if isinstance(exception, CannotResolveHostError):
+            budgets.append(1)  # a name that did not resolve twice will not resolve on the third try
+        budgets = [b for b in budgets if b is not None]
+        return min(budgets) if budgets else None
+
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        budget = self.exception_budget(request, exception)
+        if (budget is not None and request.meta.get("retry_times", 0) >= budget
+                and isinstance(exception, self.exceptions_to_retry)):
+            self.crawler.stats.inc_value("retry/capped")
+            if not request.meta.get(START_META):  # a start request's failure is reported by reachability
+                logger.error("gave up on %s after %d tries: %s", request.url, request.meta.get("retry_times", 0) + 1,
+                             exception)
+            return None
         retry = super().process_exception(request, exception)
         if retry is not None:
             wait = backoff_delay(retry.meta["retry_times"], self.base, self.cap)
@@ -119,6 +140,7 @@ class BlockedMiddleware:
         self.crawler = crawler
         self.close_after = crawler.settings.getint("NEWSCRAWL_BLOCKED_CLOSE_AFTER", 50)
         self.per_host: Counter[str] = Counter()
+        self.reported: set[str] = set()
         self.successes = 0
 
     @classmethod
@@ -126,24 +148,32 @@ class BlockedMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if response.status != BLOCKED_STATUS:
+        challenge = response.status == 503 and is_challenge(response)
+        if response.status != BLOCKED_STATUS and not challenge:
             if 200 <= response.status < 400:
                 self.successes += 1
             return response
         host = response.url.split("/")[2]
         self.per_host[host] += 1
         stats = self.crawler.stats
-        stats.inc_value("blocked/403/count")
-        stats.inc_value(f"blocked/403/host/{host}")
-        if self.per_host[host] == 1:
+        if challenge:
+            stats.inc_value("blocked/challenge/count")
+        else:
+            stats.inc_value("blocked/403/count")
+            stats.inc_value(f"blocked/403/host/{host}")
+        # a start request's block is reported by the reachability check, with the next step
+        if host not in self.reported and not request.meta.get(START_META):
+            self.reported.add(host)
             ua = request.headers.get(b"User-Agent", b"").decode("latin-1")
+            what = "503 with a challenge page" if challenge else "403 Forbidden"
             logger.error(
-                "blocked by the site: %s answered 403 Forbidden to %s (User-Agent %r). "
-                "Not retrying; further 403s from this host are only counted (blocked/403/count).",
-                host, response.url, ua,
+                "blocked by the site: %s answered %s to %s (User-Agent %r). "
+                "Not retrying; further blocks from this host are only counted (blocked/403/count, "
+                "blocked/challenge/count).",
+                host, what, response.url, ua,
             )
         if self.close_after and not self.successes and self.per_host[host] >= self.close_after:
-            logger.error("closing the crawl: %d answers of 403 and no page served", self.per_host[host])
+            logger.error("closing the crawl: %d blocked answers and no page served", self.per_host[host])
             _schedule_coro(self.crawler.engine.close_spider_async(reason="blocked"))
         return response
 

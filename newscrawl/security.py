@@ -135,7 +135,8 @@ class SecretsMasking:
 
     def __init__(self, settings):
         install()
-        add_secrets(secrets_in({name: settings.get(name) for name in settings}, _SETTINGS_WITH_URIS))
+        # settings[name], not settings.get(name): .get() of a deprecated name (DNS_RESOLVER) warns
+        add_secrets(secrets_in({name: settings[name] for name in settings}, _SETTINGS_WITH_URIS))
 
     @classmethod
     def from_crawler(cls, crawler):

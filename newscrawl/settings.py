@@ -47,8 +47,15 @@ NEWSCRAWL_BACKOFF_MAX = 120.0  # cap, Retry-After included
 NEWSCRAWL_RATE_LIMITED_RETRIES = 20  # retries of a 429 (each after its Retry-After)
 HTTPERROR_ALLOWED_CODES: list[int] = []
 
+# a site that cannot be reached ends the crawl within seconds, with one line naming the cause
+# (newscrawl.health.reachability; the exit code per cause is in README "Crawl health")
+NEWSCRAWL_REACHABILITY_ENABLED = True
+NEWSCRAWL_START_TIMEOUT = 4.0  # seconds for robots.txt and the seeds until the site has answered once
+DNS_TIMEOUT = 8  # seconds for one DNS lookup (Scrapy's default is 60)
+
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.health.reachability.ReachabilityMiddleware": 540,
     "newscrawl.middlewares.BackoffRetryMiddleware": 550,
     "newscrawl.middlewares.BlockedMiddleware": 560,
     "newscrawl.middlewares.CompletenessMiddleware": 570,
@@ -97,11 +104,28 @@ COMMANDS_MODULE = "newscrawl.commands"
 EXTENSIONS = {
     "newscrawl.security.SecretsMasking": 0,
     "newscrawl.health.extension.CrawlHealth": 500,
+    "newscrawl.health.extension.CaptureHealth": 510,
     "newscrawl.extensions.reactorlag.ReactorLag": 800,
     "newscrawl.extensions.statsfile.StatsFile": 900,
 }
 NEWSCRAWL_REACTOR_LAG_INTERVAL = 0.0  # > 0: measure event-loop lag every that many seconds (bench/store)
 NEWSCRAWL_PROGRESS_INTERVAL = 30.0  # seconds between progress lines
+# monitor thresholds (README "Crawl health"); shares are 0..1
+NEWSCRAWL_MONITOR_COVERAGE_DROP = 0.2  # a field's share this far below its recent median fails
+NEWSCRAWL_MONITOR_COVERAGE_FLOOR = 0.3  # fields rarer than this in recent runs are not judged
+NEWSCRAWL_MONITOR_FALLBACK_RISE = 0.3  # key fields from meta tags / visible page: rise that is looked at
+NEWSCRAWL_MONITOR_FALLBACK_MAX = 0.5  # the same, on a first run
+NEWSCRAWL_MONITOR_ERROR_RATE = 0.05  # failed requests / requests
+NEWSCRAWL_MONITOR_BLOCKED_RATE = 0.1  # 403s and challenge pages / responses
+NEWSCRAWL_MONITOR_RETRY_RATE = 0.5  # retries / downloads
+NEWSCRAWL_MONITOR_EMPTY_LISTINGS = 0  # listings whose first page may give no article link
+NEWSCRAWL_MONITOR_MIN_ARTICLES = 20  # fewer: shares are not judged (unless every one failed)
+NEWSCRAWL_MONITOR_HISTORY_RUNS = 5  # passed runs of the same spider and site compared against
+NEWSCRAWL_MONITOR_REJECT_RATE = 0.1  # rejected / validated items
+NEWSCRAWL_MONITOR_GENERIC_RATE = 0.2  # article pages extracted by the generic fallback / extracted
+# first run of a spider on a site (no passed history): least share of articles with each field
+NEWSCRAWL_MONITOR_FLOORS = {"title": 0.99, "body": 0.99, "published_at": 0.99, "authors": 0.9}
+NEWSCRAWL_CAPTURE_SPIDERS = ["breaking"]  # judged by CaptureHealth: fail when no capture succeeded
 # alert actions when monitors fail (besides the log): a Slack-compatible webhook, a file, e-mail
 NEWSCRAWL_ALERT_WEBHOOK = os.environ.get("NEWSCRAWL_ALERT_WEBHOOK", "")
 NEWSCRAWL_ALERT_FILE = os.environ.get("NEWSCRAWL_ALERT_FILE", "")

@@ -1,4 +1,4 @@
-"""The `newscrawl` command: query, export, stats, breaking, db, submit, frontier.
+"""The `newscrawl` command: query, export, stats, report, breaking, db, submit, frontier.
 
 Each subcommand lives in its own module of this package and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` (args -> exit code).
@@ -15,7 +15,8 @@ import sys
 from newscrawl import __version__
 
 # module names under newscrawl.cli; a module that is absent is skipped
-COMMAND_MODULES = ("query", "export", "stats", "breaking", "db", "reextract", "submit", "frontier", "doctor")
+COMMAND_MODULES = ("query", "export", "stats", "report", "breaking", "db", "reextract", "submit", "frontier",
+                   "doctor", "demo")
 
 
 class CommandError(Exception):

@@ -16,15 +16,28 @@ logger = logging.getLogger(__name__)
 
 
 def summary_text(report: dict) -> str:
-    failed = [m for m in report["monitors"] if not m["ok"]]
-    head = (f"newscrawl: crawl of {report['spider']} {'FAILED' if failed else 'passed'} its monitors "
-            f"({report['articles']} articles, finish reason {report['finish_reason']})")
-    return "\n".join([head, *(f"- {m['name']}: {m['message']}" for m in failed)])
+    monitors = report.get("monitors", [])
+    failed = [m for m in monitors if m.get("level", "pass" if m.get("ok") else "fail") == "fail"]
+    warned = [m for m in monitors if m.get("level") == "warn"]
+    if report.get("message"):  # the site never answered
+        return f"newscrawl: crawl of {report['spider']} FAILED: {report['message']}"
+    verdict = "FAILED" if failed else "passed"
+    counts = report.get("counts", {})
+    what = f"{counts['lines']} ticker lines" if "lines" in counts else f"{report['articles']} articles"
+    head = (f"newscrawl: crawl of {report['spider']}{' on ' + report['site'] if report.get('site') else ''} "
+            f"{verdict} its monitors ({what}, finish reason {report['finish_reason']}"
+            f"{f', {len(warned)} warning(s)' if warned else ''})")
+    return "\n".join([head, *(f"- {m['message']}" for m in failed), *(f"- warning: {m['message']}" for m in warned)])
 
 
 def log_action(report: dict) -> None:
-    failed = [m for m in report["monitors"] if not m["ok"]]
-    (logger.error if failed else logger.info)(summary_text(report))
+    monitors = report.get("monitors", [])
+    if any(not m["ok"] for m in monitors):
+        logger.error(summary_text(report))
+    elif any(m.get("level") == "warn" for m in monitors):
+        logger.warning(summary_text(report))
+    else:
+        logger.info(summary_text(report))
 
 
 def webhook_action(url: str, timeout: float = 10.0):

@@ -3,9 +3,14 @@
 - each article item that leaves the pipelines is counted per field (coverage);
 - every NEWSCRAWL_PROGRESS_INTERVAL seconds the log shows done/total, rate and time left,
   and the run's `crawls` document is updated, so `newscrawl stats` shows a running crawl;
-- at the end the monitors judge the run against the recent runs of the same spider; a failed
-  monitor marks the run failed (stats `health/status`, `crawls.status`, a non-zero exit of
-  `scrapy crawl`) and triggers the configured actions.
+- at the end the monitors judge the run against the recent passed runs of the same spider
+  on the same site (or, on a first run, against fixed floors); a monitor that fails marks
+  the run failed (stats `health/status`, `crawls.status`, exit 3 of `scrapy crawl`) and
+  triggers the configured actions; a warning is logged and recorded only.
+- a run the site never answered (finish reason `unreachable_*` or `blocked`, see
+  newscrawl.health.reachability) is recorded as failed without judging it further.
+
+CaptureHealth does the same for the breaking-ticker spider: it fails when no capture succeeded.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import logging
 import time
 import uuid
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -24,7 +30,10 @@ from twisted.internet.threads import deferToThread
 
 from newscrawl.health.actions import actions_from_settings, log_action
 from newscrawl.health.coverage import Coverage, fallback_share, source_shares
-from newscrawl.health.monitors import Thresholds, evaluate, stat_total
+from newscrawl.health.monitors import (
+    FAIL, WARN, MonitorResult, Thresholds, check_captures, evaluate, stat_total,
+)
+from newscrawl.health.reachability import UNREACHABLE_REASONS, message_of
 
 logger = logging.getLogger(__name__)
 COLLECTION = "crawls"
@@ -41,52 +50,72 @@ def progress_line(known: int, done: int, elapsed: float) -> tuple[str, dict]:
                   "eta_seconds": round(left, 1) if left is not None else None}
 
 
+def site_of(spider, settings) -> str:
+    """The host being crawled: the spider's profile when it has one, else BASE_URL's host."""
+    host = getattr(getattr(spider, "profile", None), "host", None)
+    if host:
+        return str(host).lower()
+    return (urlsplit(settings.get("BASE_URL") or "").hostname or "").lower()
+
+
+def capture_spiders(settings) -> list[str]:
+    return settings.getlist("NEWSCRAWL_CAPTURE_SPIDERS", ["breaking"])
+
+
 class CrawlHealth:
     def __init__(self, crawler):
         self.crawler = crawler
         settings = crawler.settings
         self.interval = settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 30.0)
-        self.thresholds = Thresholds(**{
-            name: type(default)(settings.get(f"NEWSCRAWL_MONITOR_{name.upper()}", default))
-            for name, default in vars(Thresholds()).items()})
+        self.thresholds = Thresholds.from_settings(settings)
         self.actions = actions_from_settings(settings)
         self.coverage = Coverage()
         self.run_id = uuid.uuid4().hex
         self.started = time.monotonic()
         self.start_at = datetime.now(timezone.utc)
         self.loop: task.LoopingCall | None = None
+        self.site = ""
 
     @classmethod
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("NEWSCRAWL_HEALTH_ENABLED", True):
             raise NotConfigured
+        if getattr(crawler.spidercls, "name", None) in capture_spiders(crawler.settings):
+            raise NotConfigured  # judged by CaptureHealth
         ext = cls(crawler)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        ext.connect_signals()
         return ext
+
+    def connect_signals(self) -> None:
+        self.crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        self.crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        self.crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @property
     def stats(self):
         return self.crawler.stats
 
     def collection(self):
+        """The `crawls` collection, or None without a store. Connects: call it off the reactor."""
         from newscrawl.store import get_store
 
         store = get_store(self.crawler)
         return store.db[COLLECTION] if store is not None else None
 
     async def _write(self, fn, *args) -> None:
-        coll = self.collection()
-        if coll is None:
-            return
+        def write():
+            coll = self.collection()
+            if coll is not None:
+                fn(coll, *args)
+
         try:
-            await maybe_deferred_to_future(deferToThread(fn, coll, *args))
+            await maybe_deferred_to_future(deferToThread(write))
         except Exception as exc:  # a health record must never break the crawl
             logger.warning("could not record the crawl in %s: %s", COLLECTION, exc)
 
     async def spider_opened(self, spider):
-        doc = {"_id": self.run_id, "spider": spider.name, "arguments": self.arguments(spider),
+        self.site = site_of(spider, self.crawler.settings)
+        doc = {"_id": self.run_id, "spider": spider.name, "site": self.site, "arguments": self.arguments(spider),
                "start": self.start_at, "status": "running"}
         await self._write(lambda coll, d: coll.insert_one(d), doc)
         if self.interval > 0:
@@ -127,41 +156,55 @@ class CrawlHealth:
         return {"articles": self.coverage.articles, "coverage": self.coverage.shares(), "sources": sources,
                 "fallback_share": fallback_share(sources), "stats": stats, "finish_reason": reason}
 
-    @staticmethod
-    def _history(coll, spider: str, limit: int) -> list[dict]:
-        cursor = coll.find({"spider": spider, "status": "passed"},
+    def _history(self, spider: str, limit: int) -> list[dict]:
+        coll = self.collection()
+        if coll is None:
+            return []
+        cursor = coll.find({"spider": spider, "site": self.site, "status": "passed"},
                            {"articles": 1, "coverage": 1, "fallback_share": 1}).sort("start", -1).limit(limit)
         return list(cursor)
+
+    async def history(self, spider) -> list[dict]:
+        try:
+            return await maybe_deferred_to_future(
+                deferToThread(self._history, spider.name, self.thresholds.history_runs))
+        except Exception as exc:
+            logger.warning("could not read earlier crawls: %s", exc)
+            return []
+
+    async def judge(self, spider, run: dict) -> list[MonitorResult]:
+        return evaluate(run, await self.history(spider), self.thresholds)
 
     async def spider_closed(self, spider, reason):
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         run = self.summary(reason)
-        history: list[dict] = []
-        coll = self.collection()
-        if coll is not None:
-            try:
-                history = await maybe_deferred_to_future(
-                    deferToThread(self._history, coll, spider.name, self.thresholds.history_runs))
-            except Exception as exc:
-                logger.warning("could not read earlier crawls: %s", exc)
-        results = evaluate(run, history, self.thresholds)
-        failed = [r for r in results if not r.ok]
-        status = "failed" if failed else "passed"
+        unreachable = reason in UNREACHABLE_REASONS
+        # a site that never answered has nothing to judge: the reachability message says it all
+        results = [] if unreachable else await self.judge(spider, run)
+        failed = [r for r in results if r.level == FAIL]
+        warned = [r for r in results if r.level == WARN]
+        status = "failed" if failed or unreachable else "passed"
         self.stats.set_value("health/status", status)
         self.stats.set_value("health/monitors/failed", len(failed))
+        self.stats.set_value("health/monitors/warned", len(warned))
         for result in failed:
             self.stats.set_value(f"health/failed/{result.name}", result.message)
+        for result in warned:
+            self.stats.set_value(f"health/warned/{result.name}", result.message)
         finish_reason = "monitors_failed" if failed and reason == "finished" else reason
         text, figures = self.progress()
         report = {
-            "spider": spider.name, "status": status, "finish_reason": finish_reason,
+            "spider": spider.name, "site": self.site, "status": status, "finish_reason": finish_reason,
             "end": datetime.now(timezone.utc), "articles": run["articles"], "coverage": run["coverage"],
             "sources": run["sources"], "fallback_share": run["fallback_share"], "progress": figures,
             "counts": self.counts(run["stats"]), "monitors": [r.as_dict() for r in results],
         }
-        log_action(report)
-        for action in self.actions if failed else []:
+        if unreachable:
+            report["message"] = message_of(self.crawler) or reason
+        else:
+            log_action(report)
+        for action in self.actions if status == "failed" else []:
             try:
                 await maybe_deferred_to_future(deferToThread(action, report))
             except Exception as exc:
@@ -175,8 +218,51 @@ class CrawlHealth:
             "responses": stats.get("downloader/response_count", 0),
             "items": stats.get("item_scraped_count", 0),
             "dropped": stats.get("item_dropped_count", 0),
+            "rejected": stats.get("validate/items/dropped", 0),
+            "new": stats.get("mongo/articles/new", 0),
+            "changed": stats.get("mongo/articles/changed", 0),
+            "unchanged": stats.get("mongo/articles/unchanged", 0),
             "errors": int(stat_total(stats, "errors")),
             "retries": stats.get("retry/count", 0),
             "blocked": stats.get("blocked/403/count", 0),
+            "challenges": stats.get("blocked/challenge/count", 0),
+            "rate_limited": stats.get("downloader/response_status_count/429", 0),
             "skipped_unchanged": int(stat_total(stats, "incremental/skipped")),
+        }
+
+
+class CaptureHealth(CrawlHealth):
+    """The breaking-ticker spider's run: recorded in `crawls`, failed when no capture succeeded.
+
+    Enabled for the spiders named in NEWSCRAWL_CAPTURE_SPIDERS (default ["breaking"]);
+    NEWSCRAWL_CAPTURE_HEALTH_ENABLED=False switches it off.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        if not settings.getbool("NEWSCRAWL_CAPTURE_HEALTH_ENABLED", True):
+            raise NotConfigured
+        if getattr(crawler.spidercls, "name", None) not in capture_spiders(settings):
+            raise NotConfigured
+        ext = cls(crawler)
+        ext.interval = 0.0  # no article progress to report
+        ext.connect_signals()
+        return ext
+
+    def item_scraped(self, item, spider):
+        pass
+
+    async def judge(self, spider, run: dict) -> list[MonitorResult]:
+        return [check_captures(run["stats"])]
+
+    @staticmethod
+    def counts(stats: dict) -> dict:
+        return {
+            "requests": stats.get("downloader/request_count", 0),
+            "captures": stats.get("breaking/capture/succeeded", 0) + stats.get("breaking/capture/failed", 0),
+            "succeeded": stats.get("breaking/capture/succeeded", 0),
+            "lines": stats.get("breaking/lines/seen", 0),
+            "new": stats.get("mongo/breaking/new", 0),
+            "errors": int(stat_total(stats, "breaking/error")),
         }

@@ -2,13 +2,27 @@
 
 A run summary is a dict with `articles` (items that passed the pipelines), `coverage`
 ({field: share}), `fallback_share` and `stats` (the crawl stats). History is a list of
-earlier summaries of the same spider, newest first.
+earlier summaries of the same spider on the same site, newest first; with no history the
+run is judged against fixed floors.
+
+Every monitor gives a result with a level: `pass`, `warn` (reported, recorded, logged,
+but the run still passes) or `fail` (the run fails, `scrapy crawl` exits 3). A stat the
+spider does not emit counts as 0, and a monitor whose part of the site was not fetched
+passes with a message saying so. No figure is ever above 100%.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from statistics import median
+
+PASS, WARN, FAIL = "pass", "warn", "fail"
+KEY_FIELDS = ("title", "published_at", "authors")  # the fields whose source decides "fallbacks dominate"
+DISCOVERY_PATHS = ("listings", "tags", "sitemaps", "home")
+
+
+def default_floors() -> dict[str, float]:
+    return {"title": 0.99, "body": 0.99, "published_at": 0.99, "authors": 0.9}
 
 
 @dataclass
@@ -16,24 +30,48 @@ class Thresholds:
     coverage_drop: float = 0.2  # absolute drop of a field's share against its recent median
     coverage_floor: float = 0.3  # fields rarer than this in recent runs are not judged
     fallback_rise: float = 0.3  # rise of the non-metadata share against recent runs
-    fallback_max: float = 0.5  # without history: more than this from fallbacks fails
+    fallback_max: float = 0.5  # without history: more than this from fallbacks is looked at
     error_rate: float = 0.05  # failed requests / requests
-    blocked_rate: float = 0.1  # 403 answers / responses
+    blocked_rate: float = 0.1  # 403 answers and challenge pages / responses
     retry_rate: float = 0.5  # retries / requests
     empty_listings: int = 0  # listings whose first page may have no article links
-    min_articles: int = 20  # below this many articles, coverage is not judged
+    min_articles: int = 20  # below this many, shares (coverage, rejects, generic) are not judged
     history_runs: int = 5
+    reject_rate: float = 0.1  # rejected / validated items
+    generic_rate: float = 0.2  # article pages extracted by the generic fallback / extracted pages
+    floors: dict = field(default_factory=default_floors)  # first run: least share of these fields
+
+    @classmethod
+    def from_settings(cls, settings) -> Thresholds:
+        """NEWSCRAWL_MONITOR_<NAME> for every threshold (FLOORS is a dict, or JSON on the command line)."""
+        values = {}
+        for name, default in vars(cls()).items():
+            key = f"NEWSCRAWL_MONITOR_{name.upper()}"
+            if settings.get(key) is None:
+                continue
+            if isinstance(default, dict):
+                values[name] = {k: float(v) for k, v in settings.getdict(key).items()}
+            elif isinstance(default, int):
+                values[name] = settings.getint(key)
+            else:
+                values[name] = settings.getfloat(key)
+        return cls(**values)
 
 
 @dataclass
 class MonitorResult:
     name: str
-    ok: bool
+    level: str
     message: str
     detail: dict = field(default_factory=dict)
 
+    @property
+    def ok(self) -> bool:
+        return self.level != FAIL
+
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {"name": self.name, "level": self.level, "ok": self.ok, "message": self.message,
+                "detail": self.detail}
 
 
 def stat_total(stats: dict, *names: str) -> float:
@@ -42,80 +80,286 @@ def stat_total(stats: dict, *names: str) -> float:
                and any(k == n or k.startswith(n + "/") for n in names))
 
 
-def _rate(stats: dict, numerator: str | list[str], denominator: str) -> float:
-    names = [numerator] if isinstance(numerator, str) else numerator
-    return stat_total(stats, *names) / max(1, stats.get(denominator, 0))
+def stats_below(stats: dict, prefix: str) -> dict[str, float]:
+    """{rest of the name: value} for the numeric stats named ``prefix/...``."""
+    return {k[len(prefix) + 1:]: v for k, v in stats.items()
+            if k.startswith(prefix + "/") and isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def share(part: float, whole: float) -> float:
+    """part / whole, never above 1 (a retry counted before its request, say) and 0 when whole is 0."""
+    if whole <= 0:
+        return 0.0
+    return min(1.0, max(0.0, part / whole))
+
+
+def top(counts: dict[str, float], n: int = 3) -> str:
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    return ", ".join(f"{name} {int(count)}" for name, count in ranked)
+
+
+def _n(stats: dict, name: str) -> int:
+    value = stats.get(name, 0)
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
+# --- what the run found --------------------------------------------------------------
+
+
+def articles_found(stats: dict) -> int:
+    """Article URLs found on every path, before the incremental skip.
+
+    `discovery/found/<via>` when the spider counts it; at least what it scheduled plus what
+    it skipped as unchanged (both are found articles) when it does not.
+    """
+    found = stat_total(stats, "discovery/found")
+    seen = stat_total(stats, "discovery/articles") + stat_total(stats, "incremental/skipped")
+    return int(max(found, seen))
+
+
+def check_discovery(run: dict) -> MonitorResult:
+    stats = run["stats"]
+    found = articles_found(stats)
+    per_path = {via: _n(stats, f"discovery/found/{via}") for via in DISCOVERY_PATHS}
+    if found:
+        parts = ", ".join(f"{via} {n}" for via, n in per_path.items() if n)
+        return MonitorResult("discovery", PASS, f"{found} article URLs found" + (f" ({parts})" if parts else ""),
+                             {"found": found, "per_path": per_path})
+    said, fetched = [], False
+    if _n(stats, "home/fetched"):
+        fetched = True
+        said.append(f"the home page gave {_n(stats, 'home/links/articles')} article and "
+                    f"{_n(stats, 'home/links/sections')} section links")
+    listing_pages = int(stat_total(stats, "listing/pages"))
+    if listing_pages:
+        fetched = True
+        said.append(f"{listing_pages} listing pages gave no article link")
+    window = False
+    if _n(stats, "sitemap/index/fetched"):
+        fetched = True
+        listed, skipped = _n(stats, "sitemap/index/sitemaps"), _n(stats, "sitemap/months/skipped")
+        text = f"the sitemap index listed {listed} sitemaps"
+        if listed and skipped >= listed:
+            window = True
+            text += f", all {skipped} outside the date window"
+        elif listed:
+            text += f" holding {_n(stats, 'sitemap/urls')} entries, none an article URL"
+        said.append(text)
+    if not fetched:
+        responses = _n(stats, "downloader/response_count")
+        said.append(f"{responses} pages were fetched and none linked to an article" if responses
+                    else "no page was fetched (see the errors above)")
+    detail = {"found": 0, "per_path": per_path}
+    if window and not (_n(stats, "home/fetched") or listing_pages):
+        return MonitorResult("discovery", WARN, "discovered no article inside the date window: " + ", ".join(said),
+                             detail)
+    return MonitorResult("discovery", FAIL, "discovered no article: " + ", ".join(said)
+                         + " — the site's URL patterns or sitemap paths changed", detail)
+
+
+def check_home(run: dict) -> MonitorResult:
+    stats = run["stats"]
+    if not _n(stats, "home/fetched"):
+        return MonitorResult("home", PASS, "home page not fetched in this run")
+    sections, articles = _n(stats, "home/links/sections"), _n(stats, "home/links/articles")
+    detail = {"sections": sections, "articles": articles}
+    if not sections and not articles:
+        return MonitorResult("home", FAIL, "home page: fetched, but it gave no section links and no article links "
+                             "— its navigation menu and article cards changed", detail)
+    return MonitorResult("home", PASS, f"home page gave {sections} section and {articles} article links", detail)
 
 
 def check_articles(run: dict) -> MonitorResult:
     stats = run["stats"]
     scheduled = int(stat_total(stats, "discovery/articles"))
     if scheduled and not run["articles"]:
-        return MonitorResult("articles", False, f"no articles stored although {scheduled} were downloaded",
+        return MonitorResult("articles", FAIL, f"no articles stored although {scheduled} were downloaded",
                              {"scheduled": scheduled})
-    return MonitorResult("articles", True, f"{run['articles']} articles of {scheduled} downloaded")
+    return MonitorResult("articles", PASS, f"{run['articles']} articles of {scheduled} downloaded")
+
+
+def check_listings(run: dict, t: Thresholds) -> MonitorResult:
+    empty = _n(run["stats"], "listing/empty/first_page")
+    if empty > t.empty_listings:
+        return MonitorResult("listings", FAIL, f"listings: {empty} listing(s) gave no article link on their first page "
+                             "— the listing page markup (its article cards and links) changed", {"empty": empty})
+    return MonitorResult("listings", PASS, "every listing gave article links on its first page")
+
+
+# --- what extraction and validation made of it ---------------------------------------
+
+
+def check_rejects(run: dict, t: Thresholds) -> MonitorResult:
+    stats = run["stats"]
+    validated, dropped = _n(stats, "validate/items/in"), _n(stats, "validate/items/dropped")
+    if not validated:
+        return MonitorResult("rejects", PASS, "no item validated in this run")
+    rate = share(dropped, validated)
+    reasons = stats_below(stats, "validate/rejected")
+    detail = {"rate": round(rate, 4), "limit": t.reject_rate, "validated": validated, "dropped": dropped,
+              "reasons": reasons}
+    judged = validated >= t.min_articles or dropped == validated
+    if judged and rate > t.reject_rate:
+        return MonitorResult("rejects", FAIL, f"rejects: {rate:.0%} of {validated} validated items were rejected "
+                             f"(limit {t.reject_rate:.0%}); top reasons: {top(reasons) or 'not recorded'}", detail)
+    return MonitorResult("rejects", PASS, f"rejects: {dropped} of {validated} validated items", detail)
+
+
+def check_generic(run: dict, t: Thresholds) -> MonitorResult:
+    stats = run["stats"]
+    site_rules, generic = _n(stats, "extract/method/site"), _n(stats, "extract/method/generic")
+    pages = site_rules + generic or _n(stats, "articles/extracted")
+    if not generic:
+        return MonitorResult("generic", PASS, "every article page extracted by the site's own rules"
+                             if pages else "no article page extracted")
+    rate = share(generic, pages)
+    fields = stats_below(stats, "extract/generic")
+    detail = {"rate": round(rate, 4), "limit": t.generic_rate, "generic": generic, "pages": pages, "fields": fields}
+    judged = pages >= t.min_articles or generic >= pages
+    if judged and rate > t.generic_rate:
+        return MonitorResult("generic", FAIL, f"generic fallback: {rate:.0%} of {pages} article pages were extracted "
+                             f"by the generic extractor, not the site's rules (fields: {top(fields, 8) or 'none'}) "
+                             "— the article template changed", detail)
+    return MonitorResult("generic", PASS, f"generic fallback used for {generic} of {pages} article pages", detail)
 
 
 def check_coverage(run: dict, history: list[dict], t: Thresholds) -> list[MonitorResult]:
-    results = []
+    """Against the median of recent runs; on a first run (no history), against fixed floors."""
     if run["articles"] < t.min_articles:
-        return results
+        return [MonitorResult("coverage", PASS, f"coverage not judged: {run['articles']} articles "
+                              f"(fewer than {t.min_articles})")]
     recent = [h for h in history if h.get("articles", 0) >= t.min_articles][: t.history_runs]
     if not recent:
-        return results
-    for name, share in sorted(run["coverage"].items()):
+        return check_floors(run, t)
+    results = []
+    for name, value in sorted(run["coverage"].items()):
         past = [h["coverage"][name] for h in recent if name in h.get("coverage", {})]
         if not past:
             continue
         baseline = median(past)
-        if baseline >= t.coverage_floor and baseline - share > t.coverage_drop:
+        if baseline >= t.coverage_floor and baseline - value > t.coverage_drop:
             results.append(MonitorResult(
-                f"coverage/{name}", False,
-                f"field {name}: present in {share:.0%} of articles, against {baseline:.0%} in the last "
-                f"{len(past)} runs (a drop of {baseline - share:.0%})",
-                {"field": name, "share": share, "baseline": baseline}))
+                f"coverage/{name}", FAIL,
+                f"field {name}: present in {value:.0%} of articles, against {baseline:.0%} in the last "
+                f"{len(past)} runs (a drop of {baseline - value:.0%})",
+                {"field": name, "share": value, "baseline": baseline}))
     if not results:
-        results.append(MonitorResult("coverage", True, "field coverage in line with recent runs"))
+        results.append(MonitorResult("coverage", PASS, "field coverage in line with recent runs"))
     return results
 
 
+def check_floors(run: dict, t: Thresholds) -> list[MonitorResult]:
+    results = []
+    for name, floor in sorted(t.floors.items()):
+        value = run["coverage"].get(name, 0.0)
+        if value < floor:
+            results.append(MonitorResult(
+                f"coverage/{name}", FAIL,
+                f"field {name}: present in {value:.0%} of articles, below the first-run floor of {floor:.0%} "
+                "(no earlier passed run of this spider on this site to compare with)",
+                {"field": name, "share": value, "floor": floor}))
+    if not results:
+        results.append(MonitorResult("coverage", PASS, "first run: key fields above their floors ("
+                                     + ", ".join(f"{k} {run['coverage'].get(k, 0):.0%}" for k in sorted(t.floors))
+                                     + ")"))
+    return results
+
+
+def low_key_fields(run: dict, history: list[dict], t: Thresholds) -> dict[str, float]:
+    """Key fields whose coverage is actually low: dropped against recent runs, or under the floors."""
+    recent = [h for h in history if h.get("articles", 0) >= t.min_articles][: t.history_runs]
+    low = {}
+    for name in KEY_FIELDS:
+        value = run["coverage"].get(name, 0.0)
+        past = [h["coverage"][name] for h in recent if name in h.get("coverage", {})]
+        if past:
+            if median(past) - value > t.coverage_drop:
+                low[name] = value
+        elif value < t.floors.get(name, 0.0):
+            low[name] = value
+    return low
+
+
 def check_fallbacks(run: dict, history: list[dict], t: Thresholds) -> MonitorResult:
-    share = run.get("fallback_share", 0.0)
+    """Key fields taken from meta tags or the visible page instead of the metadata block.
+
+    That alone is reported (warn): the fields are still filled. It fails only when the
+    coverage of a key field actually dropped.
+    """
+    value = run.get("fallback_share", 0.0)
     past = [h["fallback_share"] for h in history[: t.history_runs] if "fallback_share" in h]
-    if run["articles"] >= t.min_articles:
-        if past and share - median(past) > t.fallback_rise:
-            return MonitorResult("fallbacks", False, f"fallbacks dominate: {share:.0%} of key fields came from "
-                                 f"meta tags or the visible page, against {median(past):.0%} recently",
-                                 {"share": share, "baseline": median(past)})
-        if not past and share > t.fallback_max:
-            return MonitorResult("fallbacks", False, f"fallbacks dominate: {share:.0%} of key fields came from "
-                                 "meta tags or the visible page", {"share": share})
-    return MonitorResult("fallbacks", True, f"fallback share {share:.0%}")
+    baseline = median(past) if past else None
+    dominated = (value - baseline > t.fallback_rise) if past else value > t.fallback_max
+    if run["articles"] < t.min_articles or not dominated:
+        return MonitorResult("fallbacks", PASS, f"fallback share {value:.0%}", {"share": value})
+    against = f", against {baseline:.0%} recently" if baseline is not None else ""
+    head = f"{value:.0%} of key fields came from meta tags or the visible page{against}"
+    detail = {"share": value, "baseline": baseline}
+    low = low_key_fields(run, history, t)
+    if low:
+        fell = ", ".join(f"{name} {v:.0%}" for name, v in low.items())
+        return MonitorResult("fallbacks", FAIL, f"fallbacks dominate: {head}, and coverage fell ({fell})",
+                             {**detail, "low": low})
+    missing = stats_below(run["stats"], "extract/problem")
+    metadata_problems = {k: v for k, v in missing.items() if k.startswith("tawsiyat")}
+    filled = ", ".join(f"{name} {run['coverage'].get(name, 0):.0%}" for name in KEY_FIELDS)
+    note = f"; {top(metadata_problems)} pages" if metadata_problems else ""
+    return MonitorResult("fallbacks", WARN, f"metadata source absent on most pages: {head}; every key field still "
+                         f"filled ({filled}){note}", {**detail, "problems": metadata_problems})
 
 
 def check_rates(run: dict, t: Thresholds) -> list[MonitorResult]:
     stats = run["stats"]
+    requests = _n(stats, "downloader/request_count")
+    retries = _n(stats, "retry/count")
+    # a retry is a second download of one request: failures are judged per request
+    distinct = max(requests - retries, 0)
     checks = (
-        ("errors", _rate(stats, ["errors", "downloader/exception_count"], "downloader/request_count"),
-         t.error_rate, "failed requests"),
-        ("blocked", _rate(stats, "blocked/403/count", "downloader/response_count"), t.blocked_rate,
-         "403 answers (blocked by the site)"),
-        ("retries", _rate(stats, "retry/count", "downloader/request_count"), t.retry_rate, "retries"),
+        ("errors", share(stat_total(stats, "errors"), distinct), t.error_rate, "failed requests", "requests"),
+        ("blocked", share(stat_total(stats, "blocked/403/count", "blocked/challenge/count"),
+                          _n(stats, "downloader/response_count")), t.blocked_rate,
+         "403 answers and challenge pages (blocked by the site)", "responses"),
+        ("retries", share(retries, requests), t.retry_rate, "retries", "downloads"),
     )
-    return [MonitorResult(name, rate <= limit, f"{what}: {rate:.1%} of requests (limit {limit:.0%})",
+    return [MonitorResult(name, PASS if rate <= limit else FAIL, f"{what}: {rate:.1%} of {of} (limit {limit:.0%})",
                           {"rate": round(rate, 4), "limit": limit})
-            for name, rate, limit, what in checks]
-
-
-def check_listings(run: dict, t: Thresholds) -> MonitorResult:
-    empty = run["stats"].get("listing/empty/first_page", 0)
-    if empty > t.empty_listings:
-        return MonitorResult("listings", False, f"{empty} listing(s) yielded no article links on their first page",
-                             {"empty": empty})
-    return MonitorResult("listings", True, "every listing yielded article links")
+            for name, rate, limit, what, of in checks]
 
 
 def evaluate(run: dict, history: list[dict], t: Thresholds | None = None) -> list[MonitorResult]:
     t = t or Thresholds()
-    return [check_articles(run), *check_coverage(run, history, t), check_fallbacks(run, history, t),
-            *check_rates(run, t), check_listings(run, t)]
+    return [check_discovery(run), check_home(run), check_listings(run, t), check_articles(run),
+            check_rejects(run, t), check_generic(run, t), *check_coverage(run, history, t),
+            check_fallbacks(run, history, t), *check_rates(run, t)]
+
+
+def failures(results: list[MonitorResult]) -> list[MonitorResult]:
+    return [r for r in results if r.level == FAIL]
+
+
+def warnings(results: list[MonitorResult]) -> list[MonitorResult]:
+    return [r for r in results if r.level == WARN]
+
+
+# --- the breaking ticker -------------------------------------------------------------
+
+
+def check_captures(stats: dict) -> MonitorResult:
+    """A ticker run fails when no capture gave a line (`breaking/capture/succeeded` is 0)."""
+    succeeded, failed = _n(stats, "breaking/capture/succeeded"), _n(stats, "breaking/capture/failed")
+    attempts = succeeded + failed
+    errors = stats_below(stats, "breaking/error")
+    detail = {"succeeded": succeeded, "attempts": attempts, "errors": errors,
+              "lines": _n(stats, "breaking/lines/seen")}
+    if succeeded:
+        return MonitorResult("captures", PASS, f"{succeeded} of {attempts} captures showed ticker lines "
+                             f"({detail['lines']} lines)", detail)
+    why = f" (errors: {top(errors, 6)})" if errors else ""
+    if errors and set(errors) <= {"no_ticker"}:
+        hint = " — the ticker markup or its script changed"
+    elif errors:
+        hint = " — the pages could not be rendered"
+    else:
+        hint = " — no page was captured"
+    return MonitorResult("captures", FAIL, f"breaking: no capture succeeded: 0 of {attempts} captures showed "
+                         f"ticker lines{why}{hint}", detail)

@@ -11,7 +11,9 @@ dies is replaced at the next capture.
 Settings: BASE_URL; BREAKING_WAIT_MS (how long a page may take to show a ticker line,
 default 15000; then stats breaking/error/no_ticker); CHROMIUM_EXECUTABLE (else the usual
 install paths); BROWSER_DEADLINE (seconds for one browser request, default 60).
-Stats: breaking/captures (pages rendered), breaking/lines/seen, breaking/error/<kind>.
+Stats: breaking/captures (pages rendered), breaking/lines/seen, breaking/error/<kind>;
+breaking/capture/succeeded (captures of a page that gave ticker lines) and
+breaking/capture/failed (the others), which the crawl-health monitor judges.
 """
 
 from __future__ import annotations
@@ -246,9 +248,12 @@ class BreakingSpider(scrapy.Spider):
         lines = extract_ticker(response.text, response.url, self.profile)
         if not lines:
             stats.inc_value("breaking/error/no_ticker")
-            logger.error("no ticker lines on %s: %s matched nothing with text", response.url, self.profile.ticker_item)
+            stats.inc_value("breaking/capture/failed")
+            logger.error("no ticker lines on %s: %s matched nothing with text", response.url,
+                         self.profile.ticker_item)
             return
         seen_at = datetime.now(timezone.utc)
+        stats.inc_value("breaking/capture/succeeded")
         stats.inc_value("breaking/lines/seen", len(lines))
         for line in lines:
             digest = text_hash(line["text"])
@@ -265,6 +270,7 @@ class BreakingSpider(scrapy.Spider):
         self._schedule_next(meta)
         kind = error_kind(failure)
         self.crawler.stats.inc_value(f"breaking/error/{kind}")
+        self.crawler.stats.inc_value("breaking/capture/failed")
         if kind == "no_ticker":
             logger.error("no ticker on %s: %s did not appear within %d ms",
                          failure.request.url, self.profile.ticker_item, self.wait_ms)
