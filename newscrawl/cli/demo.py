@@ -22,7 +22,7 @@ from newscrawl.cli import CommandError
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 ARTICLES = 300
-SPAN_DAYS = 60  # DEMO-SPAN-DAYS: the replica packs its articles into this many days, with a deliberate gap
+SPAN_DAYS = 60  # the replica packs its articles into this many days, with a deliberate gap
 FAST = {  # the replica is ours and local: no need to pace the crawl
     "AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_DELAY": "0", "CONCURRENT_REQUESTS": "16",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "16", "NEWSCRAWL_PROGRESS_INTERVAL": "5", "LOG_LEVEL": "INFO",
@@ -68,11 +68,7 @@ class Demo:
 
     def replica_options(self) -> list[str]:
         options = ["--articles", str(self.articles), "--seed", "1", "--log", str(self.logs / "replica.jsonl")]
-        help_text = subprocess.run([sys.executable, "-m", "tests.replica", "serve", "--help"], cwd=REPO,
-                                   capture_output=True, text=True, timeout=60).stdout
-        if "--span-days" in help_text:  # DEMO-SPAN-DAYS: the replica's archive with a gap on purpose
-            options += ["--span-days", str(SPAN_DAYS)]
-        return options
+        return options + ["--span-days", str(SPAN_DAYS)]  # the archive with a gap on purpose
 
     def start_replica(self) -> None:
         cmd = [sys.executable, "-m", "tests.replica", "serve", "--host", "127.0.0.1", "--port", "0",

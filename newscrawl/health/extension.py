@@ -219,6 +219,7 @@ class CrawlHealth:
             "items": stats.get("item_scraped_count", 0),
             "dropped": stats.get("item_dropped_count", 0),
             "rejected": stats.get("validate/items/dropped", 0),
+            "generic": stats.get("extract/method/generic", 0),  # stored through the generic fallback
             "new": stats.get("mongo/articles/new", 0),
             "changed": stats.get("mongo/articles/changed", 0),
             "unchanged": stats.get("mongo/articles/unchanged", 0),

@@ -22,6 +22,11 @@ def strip_tawsiyat(path, status, ctype, body):
     return status, ctype, TAWSIYAT.sub(b"", body)
 
 
+def source_prefix_renamed(path, status, ctype, body):
+    """The byline's source line says "Via:" instead of "Source:" (a text no pattern of the profile knows)."""
+    return status, ctype, body.replace(b">Source: ", b">Via: ")
+
+
 def no_ticker_feed(path, status, ctype, body):
     """The ticker's script finds no feed: the JSON endpoint answers 404."""
     if path.startswith("/api/breaking"):

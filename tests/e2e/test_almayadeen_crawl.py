@@ -241,3 +241,25 @@ def test_listings_that_ignore_the_page_parameter_end_with_since_and_max_articles
         if "max_articles" in args:  # distinct articles, however many listings showed them
             assert len({item["url"] for item in result.items}) == len(result.items) == 30
             assert sum(v for k, v in result.stats.items() if k.startswith("discovery/articles/")) == 30
+
+
+def test_an_unknown_article_template_is_stored_through_the_generic_fallback_marked_and_reported(
+        replica_factory, mongo_uri, mongo_db_name, tmp_path):
+    replica = replica_factory(articles=ARTICLES, seed=1, epoch=1, unknown_template=True)
+    result = run_crawl("almayadeen", tmp_path, {"BASE_URL": replica.url, **store_settings(mongo_uri, mongo_db_name)})
+    assert result.returncode == 0, result.log[-3000:]
+    model = SiteModel(seed=1, articles=ARTICLES, epoch=1, unknown_template=True)
+    unknown = set(model.variants["unknown_template"])
+    assert len(unknown) >= 3
+    docs = stored(mongo_uri, mongo_db_name)
+    assert {url for url, doc in docs.items() if doc["extraction"] == "generic"} == unknown
+    truths = expected_stored(model)
+    accuracy, misses = field_accuracy(docs, {url: t for url, t in truths.items() if url in docs})
+    assert min(accuracy.values()) == 1.0, misses.most_common()  # the truth says "generic" for those too
+    assert result.stats["extract/method/generic"] == result.stats["extract/generic/body"] == len(unknown)
+    client = pymongo.MongoClient(mongo_uri, tz_aware=True)
+    record = client[mongo_db_name].crawls.find_one({})
+    client.close()
+    assert record["counts"]["generic"] == len(unknown)
+    generic = next(m for m in record["monitors"] if m["name"] == "generic")
+    assert generic["level"] == "pass" and f"generic fallback used for {len(unknown)} of " in generic["message"]

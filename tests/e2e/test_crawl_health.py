@@ -16,7 +16,7 @@ import pymongo
 import pytest
 
 from tests.e2e.crawl import run_crawl
-from tests.e2e.rewrite import RewritingSite, no_ticker_feed, redesigned, strip_tawsiyat
+from tests.e2e.rewrite import RewritingSite, no_ticker_feed, redesigned, source_prefix_renamed, strip_tawsiyat
 from tests.replica.model import SiteModel
 
 pytestmark = pytest.mark.e2e
@@ -52,7 +52,7 @@ def monitor(record: dict, name: str) -> dict:
     return next(m for m in record["monitors"] if m["name"] == name)
 
 
-def test_monitors_pass_a_normal_crawl_and_fail_when_the_byline_moves(
+def test_monitors_pass_a_normal_crawl_and_fail_when_the_source_line_changes(
         replica, mongo_uri, mongo_db_name, tmp_path, webhook_receiver):
     hook_url, received = webhook_receiver
     settings = {"BASE_URL": replica.url, **store(mongo_uri, mongo_db_name),
@@ -70,7 +70,7 @@ def test_monitors_pass_a_normal_crawl_and_fail_when_the_byline_moves(
     client = pymongo.MongoClient(mongo_uri, tz_aware=True)
     db = client[mongo_db_name]
     first = db.crawls.find_one({"status": "passed"})
-    assert first["spider"] == "almayadeen" and first["site"] == "127.0.0.1"
+    assert first["spider"] == "almayadeen" and first["site"] == "english.almayadeen.net"  # the profile's host
     assert first["arguments"]["discover"] == ["sitemaps"]
     assert first["end"] > first["start"] and first["finish_reason"] == "finished"
     assert first["progress"]["known"] == total and first["progress"]["done"] == total
@@ -81,16 +81,16 @@ def test_monitors_pass_a_normal_crawl_and_fail_when_the_byline_moves(
     assert monitor(first, "coverage")["message"].startswith("first run: key fields above their floors (authors ")
     assert {m["level"] for m in first["monitors"]} == {"pass"}
 
-    # the site changes its byline markup: a new backfill into the same store (articles cleared,
-    # history kept) must fail its monitors, name the field, and post to the webhook
+    # the site writes its source line another way: a new backfill into the same store (articles
+    # cleared, history kept) must fail its monitors, name the field, and post to the webhook
     db.articles.drop()
-    replica.control(markup_change="byline")
-    changed = run_crawl("almayadeen", tmp_path, settings, args={"discover": "sitemaps"})
+    with RewritingSite(replica.url, source_prefix_renamed) as site:
+        changed = run_crawl("almayadeen", tmp_path, {**settings, "BASE_URL": site.url}, args={"discover": "sitemaps"})
     assert changed.returncode == 3
     assert changed.stats["health/status"] == "failed"
     assert re.search(r"field source: present in 0% of articles, against \d+% in the last 1 runs", changed.log)
     failed = db.crawls.find_one({"status": "failed"})
-    assert failed["finish_reason"] == "monitors_failed" and failed["site"] == "127.0.0.1"
+    assert failed["finish_reason"] == "monitors_failed" and failed["site"] == "english.almayadeen.net"
     assert monitor(failed, "coverage/source")["level"] == "fail"
     assert len(received) == 1 and "field source" in received[0]["text"]
     assert received[0]["report"]["status"] == "failed"
@@ -128,10 +128,10 @@ def test_a_redesigned_site_that_links_to_no_article_fails_naming_what_it_fetched
     assert message.startswith("discovered no article: ")
     assert message.endswith(" — the site's URL patterns or sitemap paths changed")
     assert f"- {message}" in result.log
-    if "home/fetched" not in result.stats:
-        pytest.xfail("the spider does not count home/fetched and sitemap/index/fetched yet")
-    assert message == ("discovered no article: the home page gave 0 article and 0 section links, the sitemap "
-                       "index listed 0 sitemaps — the site's URL patterns or sitemap paths changed")
+    # with no listing linked from the home page, the spider walked the profile's 27 listings
+    assert message == ("discovered no article: the home page gave 0 article and 0 section links, 27 listing "
+                       "pages gave no article link, the sitemap index listed 0 sitemaps — the site's URL "
+                       "patterns or sitemap paths changed")
     assert result.stats["health/failed/home"] == ("home page: fetched, but it gave no section links and no "
                                                   "article links — its navigation menu and article cards changed")
 
