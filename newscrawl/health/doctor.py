@@ -148,10 +148,13 @@ def check_listing(r: _Report, url: str, body: bytes, page2: tuple[str, bytes] | 
         root2 = parse_html(page2[1])
         second = {c.url for c in cards_of(PageLinks(root2, page2[0], p))[0]} if root2 is not None else set()
         new = second - {c.url for c in cards}
-        r.add("page_param", HELD if new else FAILED,
-              f"?{p.page_param}=2 shows {len(new)} new articles" if new else
-              f"?{p.page_param}=2 shows no new article: the listing ignores the parameter (the crawler stops "
-              "after one extra page; sitemaps still find every article)", "listing")
+        if new:
+            r.add("page_param", HELD, f"?{p.page_param}=2 shows {len(new)} new articles", "listing")
+        elif not second:
+            r.add("page_param", ABSENT, f"?{p.page_param}=2 is empty: this listing has one page", "listing")
+        else:
+            r.add("page_param", FAILED, f"?{p.page_param}=2 shows no new article: the listing ignores the parameter "
+                  "(the crawler stops after one extra page; sitemaps still find every article)", "listing")
 
 
 def check_article(r: _Report, url: str, body: bytes) -> None:
