@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from newscrawl.extract.article import extract_article
+from newscrawl.sites import get_profile
 from tests.replica.model import SiteModel
 from tests.replica.routes import resolve
 
@@ -17,21 +18,28 @@ STORE_ONLY = {"revision"}
 METADATA_PROBLEM_VARIANTS = ("no_metadata", "broken_metadata")
 
 
-@lru_cache(maxsize=None)
-def model(epoch: int) -> SiteModel:
-    return SiteModel(seed=1, articles=300, epoch=epoch)
+# the replica's modes: markup 2 changes every assumed class name and element, no-tawsiyat drops the
+# metadata block everywhere, the unknown template moves some bodies out of the known container
+MODES = {"markup 1": {}, "markup 2": {"markup": 2}, "no tawsiyat": {"no_tawsiyat": True},
+         "unknown template": {"unknown_template": True}, "arabic": {"edition": "ar"}}
 
 
 @lru_cache(maxsize=None)
-def extracted(epoch: int) -> dict:
+def model(epoch: int, mode: str = "markup 1") -> SiteModel:
+    return SiteModel(seed=1, articles=300, epoch=epoch, **MODES[mode])
+
+
+@lru_cache(maxsize=None)
+def extracted(epoch: int, mode: str = "markup 1") -> dict:
     """url -> (truth, extraction) for every article at ``epoch``, rendered without a server."""
-    m = model(epoch)
+    m = model(epoch, mode)
+    profile = get_profile(MODES[mode].get("edition", "en"))
     out = {}
     for doc in m.truth():
         path = urlsplit(doc["url"]).path
         response = resolve(m, epoch, path)
         assert response.status == 200, path
-        out[doc["url"]] = (doc, extract_article(response.body, MIRROR + path))
+        out[doc["url"]] = (doc, extract_article(response.body, MIRROR + path, profile))
     return out
 
 
@@ -40,8 +48,9 @@ def field_diffs(truth: dict, fields: dict) -> dict:
 
 
 @pytest.mark.parametrize("epoch", [1, 2])
-def test_every_article_equals_the_truth_field_by_field(epoch):
-    diffs = {url: d for url, (doc, e) in extracted(epoch).items() if (d := field_diffs(doc, e.fields))}
+@pytest.mark.parametrize("mode", list(MODES))
+def test_every_article_equals_the_truth_field_by_field(epoch, mode):
+    diffs = {url: d for url, (doc, e) in extracted(epoch, mode).items() if (d := field_diffs(doc, e.fields))}
     assert not diffs, f"{len(diffs)} articles differ, e.g. {next(iter(diffs.items()))}"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from newscrawl.extract.text import normalise_text
 from newscrawl.extract.ticker import extract_ticker
 
 PAGE = "http://127.0.0.1:8123/news/politics"
@@ -56,9 +55,23 @@ def test_order_kept_and_repeated_or_blank_lines_dropped():
 def test_bytes_input_and_non_latin_text():
     text = "صنعاء: غارات  جديدة"
     html = rendered(f'<div class="ticker__item"><span>{text}</span></div>').encode("utf-8")
-    assert extract_ticker(html, PAGE) == [{"text": normalise_text(text), "url": None}]
+    assert extract_ticker(html, PAGE) == [{"text": "صنعاء: غارات جديدة", "url": None}]
 
 
 def test_text_split_across_inline_elements_reads_as_the_browser_shows_it():
     html = rendered('<div class="ticker__item"><a href="/a"><b>US</b>-led strikes <i>on</i> Sanaa</a></div>')
     assert extract_ticker(html, PAGE)[0]["text"] == "US-led strikes on Sanaa"
+
+
+def test_arabic_ticker_lines_by_the_arabic_selector_with_the_link_around_them():
+    from newscrawl.sites import get_profile
+
+    html = ('<html><body><div id="ticker-box"><ul>'
+            '<li><a href="/news/politics/%D8%AE%D8%A8%D8%B1?utm_source=t"><div class="ticker-item">'
+            '<span class="ticker-text">\u200fعاجل: غارات على صنعاء</span></div></a></li>'
+            '<li><div class="ticker-item"><span class="ticker-text">بري: لا حل إلا بالوحدة</span></div></li>'
+            '</ul></div><div class="ticker__item">an English line, not this edition\'s</div></body></html>')
+    assert extract_ticker(html, "http://127.0.0.1:8123/", get_profile("ar")) == [
+        {"text": "عاجل: غارات على صنعاء", "url": "https://www.almayadeen.net/news/politics/%D8%AE%D8%A8%D8%B1"},
+        {"text": "بري: لا حل إلا بالوحدة", "url": None},
+    ]
