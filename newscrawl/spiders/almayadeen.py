@@ -74,9 +74,12 @@ class AlmayadeenSpider(Spider):
         self._kwargs = {k: v for k, v in kwargs.items() if k not in ("_job",)}
         self.args = self.parse_arguments(self._kwargs)
         super().__init__(*args)
-        self.scheduled: set[str] = set()  # article URLs requested by this process (max_articles)
+        # article URLs requested by this process, and met by it, as 64-bit digests: a backfill of
+        # 200,000 articles keeps a few MB here rather than its URLs (percent-encoded Arabic ones
+        # run to 300 bytes each)
+        self.scheduled: set[int] = set()
         self.seen_tags: set[str] = set()
-        self.known_articles: set[str] = set()  # for progress: every article URL met so far
+        self.known_articles: set[int] = set()  # for progress: every article URL met so far
 
     @staticmethod
     def parse_arguments(kwargs: dict, default_edition: str | None = None) -> AlmayadeenArguments:
@@ -103,6 +106,10 @@ class AlmayadeenSpider(Spider):
     def saturated(self) -> bool:
         """max_articles reached: no more discovery, the crawl drains what it has scheduled."""
         return bool(self.args.max_articles and len(self.scheduled) >= self.args.max_articles)
+
+    @staticmethod
+    def digest(url: str) -> int:
+        return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
 
     # --- URLs -----------------------------------------------------------------------
     def canonical(self, url: str, base: str | None = None) -> str:
@@ -281,23 +288,24 @@ class AlmayadeenSpider(Spider):
         """Requests for candidates the store lacks or holds in an older version."""
         stats = self.crawler.stats
         stats.inc_value(f"discovery/found/{via}", len(candidates))
-        candidates = [(url, hint) for url, hint in candidates if url not in self.scheduled]
-        stored = await self.stored_versions([url for url, _ in candidates])
-        for url, hint in candidates:
+        candidates = [(url, hint, self.digest(url)) for url, hint in candidates]
+        candidates = [c for c in candidates if c[2] not in self.scheduled]
+        stored = await self.stored_versions([url for url, _, _ in candidates])
+        for url, hint, key in candidates:
             if self.saturated:
                 return
-            if url in self.scheduled:  # a duplicate within this batch
+            if key in self.scheduled:  # a duplicate within this batch
                 continue
-            first_meeting = url not in self.known_articles
+            first_meeting = key not in self.known_articles
             if first_meeting:
-                self.known_articles.add(url)
+                self.known_articles.add(key)
                 stats.inc_value("progress/articles/known")
             if not self.is_newer(hint, stored.get(url)):
                 stats.inc_value(f"incremental/skipped/{via}")
                 if first_meeting:
                     stats.inc_value("progress/articles/done")
                 continue
-            self.scheduled.add(url)
+            self.scheduled.add(key)
             stats.inc_value(f"discovery/articles/{via}")
             yield self.request(url, Kind.ARTICLE, self.parse_article, via=via)
 
