@@ -42,6 +42,9 @@ class ArticleItem:
     lang: str = "en"
     content_hash: str = ""
     extraction: str = "site"  # "site": the profile's rules; "generic": the generic fallback filled body/title/date
+    # the page's HTTP validators, sent back on re-checks (If-None-Match / If-Modified-Since)
+    http_etag: str | None = None
+    http_last_modified: str | None = None
 
 
 # Fields the store owns; an item may carry them (e.g. on replay) but never needs to.
@@ -55,6 +58,15 @@ class BreakingItem:
     url: str | None = None
     seen_at: datetime | None = None
     site: str | None = None  # the host of the edition whose ticker showed it
+
+
+@dataclass
+class SightingItem:
+    """An article re-checked and found unchanged (HTTP 304): only its ``last_seen_at`` moves."""
+
+    url: str
+    site: str
+    seen_at: datetime
 
 
 @dataclass

@@ -24,7 +24,7 @@ from twisted.internet.task import LoopingCall
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
-from newscrawl.items import BreakingItem, PageItem
+from newscrawl.items import BreakingItem, PageItem, SightingItem
 from newscrawl.pipelines.stats import PipelineStats
 from newscrawl.store import Store, get_store
 from newscrawl.store.connection import mask_uri
@@ -58,6 +58,7 @@ class MongoPipeline:
         self.articles: list[dict] = []
         self.breaking: list[dict] = []
         self.pages: list[dict] = []
+        self.sightings: list[dict] = []
         self.in_flight: set[Deferred] = set()
         self.waiters: list[Deferred] = []
         self.journal_dirty = False  # touched only from the worker thread
@@ -87,10 +88,11 @@ class MongoPipeline:
 
     async def process_item(self, item: Any) -> Any:
         doc = ItemAdapter(item).asdict()
-        buffer = self.pages if is_page(item) else self.breaking if is_breaking(item, doc) else self.articles
+        buffer = self.pages if is_page(item) else self.breaking if is_breaking(item, doc) else \
+            self.sightings if isinstance(item, SightingItem) else self.articles
         buffer.append(doc)
         self.stats.inc_value("mongo/items/in")
-        if len(self.articles) + len(self.breaking) + len(self.pages) >= self.flush_items:
+        if len(self.articles) + len(self.breaking) + len(self.pages) + len(self.sightings) >= self.flush_items:
             self.flush()
         # backpressure: hold the item (and so the scraper) while too many flushes are queued
         while len(self.in_flight) > self.max_pending:
@@ -120,11 +122,11 @@ class MongoPipeline:
 
     def flush(self) -> Deferred | None:
         """Hand the buffered items to the worker thread (called on the reactor thread)."""
-        if not (self.articles or self.breaking or self.pages):
+        if not (self.articles or self.breaking or self.pages or self.sightings):
             return None
-        articles, breaking, pages = self.articles, self.breaking, self.pages
-        self.articles, self.breaking, self.pages = [], [], []
-        d = self._in_thread(self.write, articles, breaking, datetime.now(timezone.utc), pages)
+        articles, breaking, pages, sightings = self.articles, self.breaking, self.pages, self.sightings
+        self.articles, self.breaking, self.pages, self.sightings = [], [], [], []
+        d = self._in_thread(self.write, articles, breaking, datetime.now(timezone.utc), pages, sightings)
         self.in_flight.add(d)
         d.addCallback(self._count)
         d.addErrback(lambda f: logger.error("store flush failed", exc_info=(f.type, f.value, f.getTracebackObject())))
@@ -194,9 +196,12 @@ class MongoPipeline:
             return self.store.articles.upsert_many(docs, now)
         if kind == "pages":
             return self.store.pages.save_many(docs, now)
+        if kind == "sightings":
+            return self.store.articles.mark_seen(docs, now)
         return self.store.breaking.upsert_many(docs, now)
 
-    def write(self, articles: list[dict], breaking: list[dict], now: datetime, pages: list[dict] = ()) -> Counter:
+    def write(self, articles: list[dict], breaking: list[dict], now: datetime, pages: list[dict] = (),
+              sightings: list[dict] = ()) -> Counter:
         """Store one flush; the stats increments (applied on the reactor thread)."""
         inc: Counter = Counter()
         journaled = False
@@ -208,7 +213,8 @@ class MongoPipeline:
             except Exception as error:  # the next attempt reports what is still wrong
                 logger.warning("could not restart the embedded store: %s", error)
 
-        for kind, docs in (("articles", articles), ("breaking", breaking), ("pages", list(pages))):
+        for kind, docs in (("articles", articles), ("breaking", breaking), ("pages", list(pages)),
+                           ("sightings", list(sightings))):
             if not docs:
                 continue
             try:
@@ -232,6 +238,8 @@ class MongoPipeline:
                     inc[f"mongo/articles/{outcome}"] += n
             elif kind == "pages":
                 inc["mongo/pages/kept"] += len(docs)
+            elif kind == "sightings":
+                inc["mongo/articles/not_modified"] += result
             else:
                 inc["mongo/breaking/new"] += result["new"]
                 inc["mongo/breaking/seen"] += result["seen"]

@@ -12,6 +12,7 @@ than ``since``, or at ``NEWSCRAWL_LISTING_MAX_PAGES``.
 
 from __future__ import annotations
 
+import email.utils
 import enum
 import hashlib
 import re
@@ -26,7 +27,7 @@ from twisted.internet.threads import deferToThread
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.listing import read_listing
 from newscrawl.extract.sitemap import parse_sitemap_index, parse_urlset
-from newscrawl.items import ArticleItem, PageItem
+from newscrawl.items import ArticleItem, PageItem, SightingItem
 from newscrawl.spiders.arguments import AlmayadeenArguments, ArgumentError
 from newscrawl.urls import canonical_url, host_of, mirror_url, path_of
 
@@ -56,6 +57,45 @@ def is_newer(hint, known: dict | None, tz) -> bool:
     return hint > version.astimezone(tz).date()
 
 
+def lastmod_doubt(entries, sitemap_lastmod: str | None) -> str | None:
+    """Why a sitemap's lastmod values cannot be trusted, or None: every entry stamped with one
+    instant (the file's build time, not the articles'), or entries newer than the sitemap itself."""
+    stamps = {e.lastmod for e in entries if e.lastmod}
+    if len(entries) > 1 and len(stamps) == 1 and all(e.lastmod for e in entries):
+        return f"all {len(entries)} entries say {next(iter(stamps)).isoformat()}"
+    own = datetime.fromisoformat(sitemap_lastmod) if sitemap_lastmod else None
+    newer = [e for e in entries if e.lastmod and own and e.lastmod > own]
+    if newer:
+        return f"{len(newer)} entries are newer than the sitemap's own lastmod {own.isoformat()}"
+    return None
+
+
+def conditional_headers(known: dict | None) -> dict:
+    """If-None-Match / If-Modified-Since from the validators the store kept for an article.
+
+    An alias (a URL that served another document's text) has no validators of its own: it is
+    asked whether it changed since we last saw its text there."""
+    headers = {}
+    if known and known.get("alias_of"):
+        if known.get("last_seen_at"):
+            headers["If-Modified-Since"] = email.utils.format_datetime(
+                known["last_seen_at"].astimezone(timezone.utc), usegmt=True)
+        return headers
+    if known and known.get("http_etag"):
+        headers["If-None-Match"] = known["http_etag"]
+    if known and known.get("http_last_modified"):
+        headers["If-Modified-Since"] = known["http_last_modified"]
+    return headers
+
+
+def http_validators(response) -> dict:
+    def header(name: bytes) -> str | None:
+        value = response.headers.get(name)
+        return value.decode("latin-1").strip()[:1024] or None if value else None
+
+    return {"http_etag": header(b"ETag"), "http_last_modified": header(b"Last-Modified")}
+
+
 class Kind(enum.IntEnum):
     """Request kinds; the value is the scheduling priority (higher first)."""
 
@@ -80,6 +120,7 @@ class AlmayadeenSpider(Spider):
         self.scheduled: set[int] = set()
         self.seen_tags: set[str] = set()
         self.known_articles: set[int] = set()  # for progress: every article URL met so far
+        self.lastmod_doubted = False  # said once per crawl
 
     @staticmethod
     def parse_arguments(kwargs: dict, default_edition: str | None = None) -> AlmayadeenArguments:
@@ -118,8 +159,8 @@ class AlmayadeenSpider(Spider):
     def site_url(self, path: str) -> str:
         return self.canonical(self.profile.url + path)
 
-    def request(self, canonical: str, kind: Kind, callback, **meta) -> Request:
-        return Request(mirror_url(canonical, self.base_url), callback=callback, priority=int(kind),
+    def request(self, canonical: str, kind: Kind, callback, headers: dict | None = None, **meta) -> Request:
+        return Request(mirror_url(canonical, self.base_url), callback=callback, priority=int(kind), headers=headers,
                        meta={"kind": kind.name.lower(), **meta}, errback=self.on_error)
 
     # --- start ----------------------------------------------------------------------------
@@ -241,7 +282,8 @@ class AlmayadeenSpider(Spider):
             if match and not self.month_in_window(int(match.group(1)), int(match.group(2))):
                 stats.inc_value("sitemap/months/skipped")
                 continue
-            yield self.request(self.canonical(entry.loc), Kind.SITEMAP, self.parse_sitemap)
+            yield self.request(self.canonical(entry.loc), Kind.SITEMAP, self.parse_sitemap,
+                               sitemap_lastmod=entry.lastmod.isoformat() if entry.lastmod else None)
 
     def month_in_window(self, year: int, month: int) -> bool:
         first = (year, month)
@@ -264,10 +306,20 @@ class AlmayadeenSpider(Spider):
         """
         entries = parse_urlset(response.body)
         self.crawler.stats.inc_value("sitemap/urls", len(entries))
-        entries = [e for e in entries if not (self.args.since and e.lastmod and e.lastmod < self.args.since)]
-        candidates = [(self.canonical(e.loc), e.lastmod) for e in entries]
+        doubt = lastmod_doubt(entries, response.meta.get("sitemap_lastmod"))
+        if doubt:
+            self.crawler.stats.inc_value("sitemap/lastmod/untrusted")
+            if not self.lastmod_doubted:
+                self.lastmod_doubted = True
+                self.logger.warning("sitemap %s: its lastmod values cannot be trusted (%s); stored articles of "
+                                    "such sitemaps are re-checked with conditional requests (If-None-Match, "
+                                    "If-Modified-Since) instead of being skipped or downloaded again "
+                                    "(sitemap/lastmod/untrusted counts them)", response.url, doubt)
+        if not doubt:  # a window on lastmod only when lastmod means something
+            entries = [e for e in entries if not (self.args.since and e.lastmod and e.lastmod < self.args.since)]
+        candidates = [(self.canonical(e.loc), None if doubt else e.lastmod) for e in entries]
         candidates = [(url, hint) for url, hint in candidates if self.profile.is_article_path(path_of(url))]
-        async for request in self.new_or_changed(candidates, via="sitemaps"):
+        async for request in self.new_or_changed(candidates, via="sitemaps", recheck=bool(doubt)):
             yield request
 
     # --- articles ---------------------------------------------------------------------------
@@ -284,8 +336,9 @@ class AlmayadeenSpider(Spider):
         async for request in self.new_or_changed(candidates, via=via):
             yield request
 
-    async def new_or_changed(self, candidates, via: str):
-        """Requests for candidates the store lacks or holds in an older version."""
+    async def new_or_changed(self, candidates, via: str, recheck: bool = False):
+        """Requests for candidates the store lacks or holds in an older version; with ``recheck``
+        (their dates cannot be trusted), a conditional request for each one the store holds."""
         stats = self.crawler.stats
         stats.inc_value(f"discovery/found/{via}", len(candidates))
         candidates = [(url, hint, self.digest(url)) for url, hint in candidates]
@@ -300,14 +353,21 @@ class AlmayadeenSpider(Spider):
             if first_meeting:
                 self.known_articles.add(key)
                 stats.inc_value("progress/articles/known")
-            if not self.is_newer(hint, stored.get(url)):
+            known = stored.get(url)
+            headers = conditional_headers(known)
+            # undated candidates of an untrusted sitemap: re-checked (conditionally when the store kept
+            # validators, else downloaded once, which keeps them); a page rejected on purpose stays skipped
+            if not (self.is_newer(hint, known) or (recheck and not (known or {}).get("rejected"))):
                 stats.inc_value(f"incremental/skipped/{via}")
                 if first_meeting:
                     stats.inc_value("progress/articles/done")
                 continue
             self.scheduled.add(key)
             stats.inc_value(f"discovery/articles/{via}")
-            yield self.request(url, Kind.ARTICLE, self.parse_article, via=via)
+            if headers:
+                stats.inc_value(f"incremental/conditional/{via}")
+            yield self.request(url, Kind.ARTICLE, self.parse_article, headers=headers or None, via=via,
+                               handle_httpstatus_list=[304])
 
     def is_newer(self, hint, known: dict | None) -> bool:
         return is_newer(hint, known, self.profile.timezone)
@@ -333,9 +393,13 @@ class AlmayadeenSpider(Spider):
         @scrapes url title body published_at authors tags content_hash
         """
         url = self.canonical(response.url)
-        extraction = extract_article(response.body, response.url, self.profile)
         stats = self.crawler.stats
         stats.inc_value("progress/articles/done")
+        if response.status == 304:  # re-checked and unchanged: a sighting, no body to download
+            stats.inc_value("incremental/not_modified")
+            yield SightingItem(url=url, site=self.profile.host, seen_at=datetime.now(timezone.utc))
+            return
+        extraction = extract_article(response.body, response.url, self.profile)
         stats.inc_value(f"extract/method/{extraction.method}")
         for field_name in extraction.generic:
             stats.inc_value(f"extract/generic/{field_name}")
@@ -356,7 +420,7 @@ class AlmayadeenSpider(Spider):
             stats.inc_value("articles/skipped/out_of_window")
         else:
             stats.inc_value("articles/extracted")
-            yield ArticleItem(**fields)
+            yield ArticleItem(**fields, **http_validators(response))
         if "tags" in self.args.discover and not self.args.tags and not self.saturated:
             for tag_url in extraction.tag_urls:
                 tag_url = self.canonical(tag_url)

@@ -26,7 +26,7 @@ READ_CHUNK = 100
 # sightings per update statement: SecantusDB checks each matched document against the whole $in list,
 # and commits (syncing its journal) once per statement; about 20 balances the two
 SEEN_CHUNK = 20
-LOOKUP_FIELDS = ("modified_at", "content_hash", "published_at", "last_seen_at")
+LOOKUP_FIELDS = ("modified_at", "content_hash", "published_at", "last_seen_at", "http_etag", "http_last_modified")
 
 
 @dataclass
@@ -153,6 +153,25 @@ class Articles:
         if rejected_urls:
             self._reject(rejected_urls, failures, docs, now, result)
         return rejected_urls, conflict
+
+    def mark_seen(self, sightings: list[dict], now: datetime) -> int:
+        """Articles re-checked and unchanged (HTTP 304): ``last_seen_at`` moves to when each was seen,
+        on the document of that URL or the one listing it as an alias. Idempotent ($max)."""
+        latest: dict[str, datetime] = {}
+        for sighting in sightings:
+            seen = sighting.get("seen_at") or now
+            latest[sighting["url"]] = max(latest.get(sighting["url"], seen), seen)
+        by_time: dict[datetime, list[str]] = {}
+        for url, seen in latest.items():
+            by_time.setdefault(seen, []).append(url)
+        ops = [UpdateMany({field: {"$in": chunk}}, _seen_at(seen))
+               for seen, urls in by_time.items() for chunk in _chunks(urls, SEEN_CHUNK)
+               for field in ("url", "aliases")]
+        if ops:
+            _, errors = _bulk(self.collection, ops)
+            if any(e["code"] != VALIDATION_FAILED for e in errors):
+                raise BulkWriteError({"writeErrors": errors})
+        return len(latest)
 
     def _see(self, urls: list[str], now: datetime) -> list[tuple[str, dict]]:
         """Move ``last_seen_at`` of these stored documents to ``now``; the (url, error) of those refused.

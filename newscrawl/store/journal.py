@@ -127,5 +127,7 @@ def _apply(store, kind: str, docs: list[dict], now: datetime) -> None:
         store.save_rejects(docs)
     elif kind == "pages":
         store.pages.save_many(docs, now)
+    elif kind == "sightings":
+        store.articles.mark_seen(docs, now)
     else:
         raise ValueError(f"unknown journal kind {kind!r}")

@@ -189,7 +189,8 @@ def test_lookup_answers_for_urls_and_aliases(store):
     found = store.articles.lookup([sample_url(1), sample_url(2), sample_url(4)])
     assert set(found) == {sample_url(1), sample_url(2)}
     assert found[sample_url(2)]["content_hash"] == sample_article(1)["content_hash"]
-    assert set(found[sample_url(1)]) == {"modified_at", "content_hash", "published_at", "last_seen_at"}
+    assert set(found[sample_url(1)]) == {"modified_at", "content_hash", "published_at", "last_seen_at", "http_etag",
+                                         "http_last_modified"}
     assert found[sample_url(1)]["last_seen_at"] == T0
     assert store.articles.lookup([]) == {}
 
@@ -260,3 +261,16 @@ def test_rejects_are_saved_once(store):
 ])
 def test_mask_uri_hides_passwords(uri, masked):
     assert mask_uri(uri) == masked
+
+
+def test_sightings_move_last_seen_of_articles_and_their_aliases_only(store):
+    store.articles.upsert_many([sample_article(1), sample_article(2, text_of=1), sample_article(3)], T0)
+    later = T0 + timedelta(hours=5)
+    sightings = [{"url": sample_url(1), "site": "english.almayadeen.net", "seen_at": later},
+                 {"url": sample_url(2), "site": "english.almayadeen.net", "seen_at": later - timedelta(hours=1)}]
+    assert store.articles.mark_seen(sightings, later) == 2
+    assert store.articles.mark_seen(sightings, later) == 2  # a replay changes nothing ($max)
+    docs = {d["url"]: d for d in store.articles.collection.find({}, {"_id": 0})}
+    assert docs[sample_url(1)]["last_seen_at"] == later  # its own sighting, and its alias's earlier one
+    assert docs[sample_url(3)]["last_seen_at"] == T0
+    assert set(docs) == {sample_url(1), sample_url(3)} and docs[sample_url(1)]["revision"] == 1

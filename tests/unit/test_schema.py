@@ -70,8 +70,9 @@ def test_stored_document_with_store_fields_and_id_is_valid():
 def test_field_list_is_schema_md_plus_store_fields():
     schema = load_schema()
     item_fields = set(ArticleItem.__dataclass_fields__)
-    # `extraction` is optional: documents stored before it existed stay valid (a missing one means "site")
-    assert set(schema["required"]) == item_fields - {"extraction"}
+    # optional: documents stored before they existed stay valid (a missing extraction means "site")
+    optional = {"extraction", "http_etag", "http_last_modified"}
+    assert set(schema["required"]) == item_fields - optional
     assert set(schema["properties"]) == item_fields | set(STORE_FIELDS)
 
 
@@ -86,7 +87,8 @@ def test_schema_is_valid_draft_2020_12_once_date_is_read_as_a_type_name():
     assert schema["$schema"].endswith("2020-12/schema")
 
 
-@pytest.mark.parametrize("field", sorted(set(ArticleItem.__dataclass_fields__) - {"extraction"}))
+@pytest.mark.parametrize("field", sorted(set(ArticleItem.__dataclass_fields__) - {"extraction", "http_etag",
+                                                                                  "http_last_modified"}))
 def test_every_schema_md_field_is_required(field):
     doc = make_article()
     del doc[field]
