@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The named schedules, one place for cron, systemd and the scheduler container:
-#   scrapyd-schedule.sh articles   incremental article crawl (listings of the last 2 days)
-#   scrapyd-schedule.sh breaking   one capture of the breaking-news ticker
-#   scrapyd-schedule.sh backfill   every monthly sitemap; only new or changed articles are fetched
+#   scrapyd-schedule.sh articles [EDITION]   incremental article crawl (what appeared in the last 2 days)
+#   scrapyd-schedule.sh breaking [EDITION]   one capture of the breaking-news ticker
+#   scrapyd-schedule.sh backfill [EDITION]   every monthly sitemap; only new or changed articles are fetched
+# EDITION: a profile of newscrawl.sites (en, the default, or ar). The Arabic edition's listings show
+# one page ("load more" by script), so its incremental run also reads the current month's sitemap.
 # Each runs `newscrawl submit`, which skips the job when the same one is pending or running.
 #
 # Environment (or NEWSCRAWL_ENV_FILE, a file of NAME=value lines read first):
@@ -22,17 +24,26 @@ if [ -n "${NEWSCRAWL_SUBMIT_LOG:-}" ]; then
 fi
 newscrawl=${NEWSCRAWL:-$(command -v newscrawl || echo "$here/../.venv/bin/newscrawl")}
 
+edition=${2:-en}
+case "$edition" in
+    en) edition_args=() ; discover_recent=listings ;;
+    ar) edition_args=(-a edition=ar) ; discover_recent=listings,sitemaps ;;
+    *)
+        echo "usage: $0 articles|breaking|backfill [en|ar]" >&2
+        exit 2 ;;
+esac
+since=$(date -u -d '2 days ago' +%F)
 case "${1:-}" in
     articles)
         # listing pages newest first; paging stops at a page wholly older than `since`,
         # and articles already stored and unchanged are not fetched again
-        set -- almayadeen -a discover=listings -a since="$(date -u -d '2 days ago' +%F)" ;;
+        set -- almayadeen "${edition_args[@]}" -a discover="$discover_recent" -a since="$since" ;;
     breaking)
-        set -- breaking ;;
+        set -- breaking "${edition_args[@]}" ;;
     backfill)
-        set -- almayadeen -a discover=sitemaps ;;
+        set -- almayadeen "${edition_args[@]}" -a discover=sitemaps ;;
     *)
-        echo "usage: $0 articles|breaking|backfill" >&2
+        echo "usage: $0 articles|breaking|backfill [en|ar]" >&2
         exit 2 ;;
 esac
 echo "$(date -u +%FT%TZ) newscrawl submit $*"

@@ -126,31 +126,41 @@ def test_the_cron_checker_itself(expression, ok):
 
 def test_cron_lines_are_five_field_expressions_calling_the_schedules():
     entries = cron_entries()
-    assert len(entries) == 3
+    assert len(entries) == 6  # three schedules for each edition
     script_names = set(re.findall(r"^\s+([a-z]+)\)$", SCHEDULE_SCRIPT.read_text(), re.M))
     seen = {}
     for expression, command in entries:
         fields = expression.split()
         assert len(fields) == 5 and all(valid_cron_field(f, *r) for f, r in zip(fields, RANGES)), expression
-        match = re.search(r'scripts/scrapyd-schedule\.sh"? (\w+)$', command)
+        match = re.search(r'scripts/scrapyd-schedule\.sh"? (\w+)(?: (en|ar))?$', command)
         assert match and match.group(1) in script_names, command
-        seen[match.group(1)] = expression
-    assert seen["articles"] == SCHEDULES["articles"] and seen["breaking"] == SCHEDULES["breaking"]
-    assert seen["backfill"].split()[2:4] == ["*", "*"] and seen["backfill"].split()[4] != "*"  # weekly
+        seen[(match.group(1), match.group(2) or "en")] = expression
+    for edition in ("en", "ar"):
+        assert seen[("articles", edition)] == SCHEDULES["articles"]
+        assert seen[("breaking", edition)] == SCHEDULES["breaking"]
+        backfill = seen[("backfill", edition)].split()
+        assert backfill[2:4] == ["*", "*"] and backfill[4] != "*"  # weekly
+    assert seen[("backfill", "en")] != seen[("backfill", "ar")]  # not both on one night
 
 
 def test_schedule_script_submits_the_documented_jobs():
     env = dict(os.environ, NEWSCRAWL="/bin/echo", NEWSCRAWL_ENV_FILE="", NEWSCRAWL_SUBMIT_LOG="")
 
-    def run(name: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["bash", str(SCHEDULE_SCRIPT), name], env=env, capture_output=True, text=True,
+    def run(*names: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["bash", str(SCHEDULE_SCRIPT), *names], env=env, capture_output=True, text=True,
                               timeout=30)
 
     articles = run("articles").stdout.splitlines()[-1]
     assert re.fullmatch(r"submit almayadeen -a discover=listings -a since=\d{4}-\d{2}-\d{2}", articles)
     assert run("breaking").stdout.splitlines()[-1] == "submit breaking"
     assert run("backfill").stdout.splitlines()[-1] == "submit almayadeen -a discover=sitemaps"
-    assert run("nonsense").returncode == 2
+    # the Arabic edition's listings show one page: its recent articles also come from the sitemaps
+    arabic = run("articles", "ar").stdout.splitlines()[-1]
+    assert re.fullmatch(r"submit almayadeen -a edition=ar -a discover=listings,sitemaps -a since=\d{4}-\d{2}-\d{2}",
+                        arabic)
+    assert run("breaking", "ar").stdout.splitlines()[-1] == "submit breaking -a edition=ar"
+    assert run("backfill", "ar").stdout.splitlines()[-1] == "submit almayadeen -a edition=ar -a discover=sitemaps"
+    assert run("nonsense").returncode == 2 and run("articles", "fr").returncode == 2
 
 
 # --- systemd -----------------------------------------------------------------------------
@@ -163,14 +173,16 @@ def unit(name: str) -> configparser.ConfigParser:
     return parser
 
 
+@pytest.mark.parametrize("edition", ["en", "ar"])
 @pytest.mark.parametrize("name", ["articles", "breaking", "backfill"])
-def test_each_schedule_has_a_oneshot_service_and_a_persistent_timer(name):
-    service = unit(f"newscrawl-{name}.service")
+def test_each_schedule_has_a_oneshot_service_and_a_persistent_timer(name, edition):
+    suffix = "" if edition == "en" else f"-{edition}"
+    service = unit(f"newscrawl-{name}{suffix}.service")
     assert service["Service"]["Type"] == "oneshot"
     assert service["Service"]["EnvironmentFile"] == "/etc/newscrawl/newscrawl.env"
-    assert service["Service"]["ExecStart"].endswith(f"scripts/scrapyd-schedule.sh {name}")
+    assert service["Service"]["ExecStart"].endswith(f"scripts/scrapyd-schedule.sh {name}" + (f" {edition}" if suffix else ""))
     assert service["Unit"]["Description"]
-    timer = unit(f"newscrawl-{name}.timer")
+    timer = unit(f"newscrawl-{name}{suffix}.timer")
     assert timer["Timer"]["OnCalendar"]
     assert timer["Timer"]["Persistent"] == "true"
     assert timer["Install"]["WantedBy"] == "timers.target"
