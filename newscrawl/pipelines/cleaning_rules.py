@@ -7,12 +7,12 @@ Values of a type it does not expect are left as they are, for validation to repo
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
 from functools import partial
 from typing import Any, Callable, Iterable
 
 from newscrawl import site
 from newscrawl.extract import text
+from newscrawl.extract.dates import to_utc
 from newscrawl.urls import canonical_url
 
 MAX_DECODE_PASSES = 8  # "&amp;amp;nbsp;" needs three; nothing real needs eight
@@ -39,20 +39,6 @@ def clean_article(doc: dict, mirror_hosts: tuple[str, ...] = ()) -> dict:
         if "content_hash" in out and isinstance(out.get("title"), str):
             out["content_hash"] = text.content_hash(out["title"], out["body"])
     return out
-
-
-def to_utc(value: Any) -> Any:
-    """A datetime in UTC (naive ones are taken as UTC); ISO 8601 strings are parsed; others unchanged."""
-    if isinstance(value, str) and value.strip():
-        try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-    return value
 
 
 def _settled(normalise: Any, value: str) -> str:
