@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from bson import json_util
-from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from newscrawl.items import ArticleItem
+from newscrawl.items import ArticleItem, fields_of
 from newscrawl.pipelines.stats import PipelineStats
 from newscrawl.schema import Limits, validate_article
 
@@ -80,7 +79,7 @@ class ValidationPipeline:
     def check(self, item: Any) -> dict | None:
         """None for a valid article; else the reject to keep, with the stats counted."""
         self.stats.item_in()
-        doc = ItemAdapter(item).asdict()
+        doc = fields_of(item)  # read only: no copy unless the item is rejected (bson_safe below)
         errors = validate_article(doc, self.limits)
         if not errors:
             self.stats.item_out()
