@@ -21,7 +21,7 @@ from twisted.internet.threads import deferToThread
 
 from newscrawl.items import ArticleItem, fields_of
 from newscrawl.pipelines.stats import PipelineStats
-from newscrawl.schema import Limits, validate_article
+from newscrawl.schema import Limits, compiled_validator, validate_article
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,10 @@ class ValidationPipeline:
         return cls(crawler, limits, Path(rejects_path))
 
     run_in_thread = staticmethod(deferToThread)
+
+    async def open_spider(self) -> None:
+        # importing fastjsonschema and compiling the schema take some 50 ms: not on the reactor at the first item
+        await maybe_deferred_to_future(self.run_in_thread(compiled_validator))
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
