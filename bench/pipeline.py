@@ -18,6 +18,12 @@ CPU is the crawler process's own (user + system, from the kernel's accounting of
 reaped child), per article page; the database server's and the replica's CPU during
 the run are reported apart. Printed: each run, then the medians and the median of the
 per-repeat ratios against ``fetch`` (targets: store off >= 0.8x, store on >= 0.55x).
+
+Then, in this process, the CPU each stage costs per article over the same kind of
+pages (``--stage-articles``, best of three passes of ``process_time``): extraction,
+each pipeline's ``process_item``, the crawl-health extension's ``item_scraped``. These
+are much less disturbed by other work on the machine than the crawl figures.
+``--stages-only`` prints only them.
 """
 
 from __future__ import annotations
@@ -161,6 +167,119 @@ def describe(r: dict) -> str:
             f"reactor lag p99 {r['lag_p99']} ms")
 
 
+# --- the stages, in this process ------------------------------------------------------------
+
+
+def stage_costs(articles: int, repeats: int = 3) -> list[tuple[str, float]]:
+    """(stage, CPU microseconds per article) for extraction and each per-item step of the crawl."""
+    import asyncio
+    from urllib.parse import urlsplit
+
+    from scrapy.exceptions import DropItem
+    from scrapy.utils.test import get_crawler
+    from twisted.internet import defer
+
+    from newscrawl.extract.article import extract_article
+    from newscrawl.health.extension import CrawlHealth
+    from newscrawl.items import ArticleItem
+    from newscrawl.pipelines.clean import CleaningPipeline
+    from newscrawl.pipelines.dedupe import DedupePipeline
+    from newscrawl.pipelines.mongo import MongoPipeline
+    from newscrawl.pipelines.validate import ValidationPipeline
+    from tests.replica.model import SiteModel
+    from tests.replica.routes import resolve
+
+    mirror = "http://127.0.0.1:5555"
+    model = SiteModel(seed=1, articles=articles, epoch=1)
+    pages = [(mirror + urlsplit(d["url"]).path, resolve(model, 1, urlsplit(d["url"]).path).body) for d in model.truth()]
+    workdir = Path(tempfile.mkdtemp(prefix="bench-stages-"))
+    settings = {"BASE_URL": mirror, "NEWSCRAWL_STORE_ENABLED": False, "NEWSCRAWL_DATA_DIR": str(workdir),
+                "MONGO_FLUSH_ITEMS": 10**9, "MONGO_FLUSH_SECONDS": 10**9}
+
+    def best(fn, make_inputs, is_async: bool = False) -> float:
+        """CPU per article of ``fn`` (a coroutine function if ``is_async``, run in one asyncio loop)."""
+        times = []
+
+        async def timed_async(inputs) -> float:
+            started = time.process_time()
+            for x in inputs:
+                await fn(x)
+            return time.process_time() - started
+
+        for _ in range(repeats):
+            inputs = make_inputs()
+            if is_async:
+                times.append(asyncio.run(timed_async(inputs)))
+                continue
+            started = time.process_time()
+            for x in inputs:
+                fn(x)
+            times.append(time.process_time() - started)
+        return 1e6 * min(times) / len(pages)
+
+    fields = [extract_article(body, url).fields for url, body in pages]
+    results = [("extract_article", best(lambda p: extract_article(p[1], p[0]), lambda: pages))]
+
+    crawler = get_crawler(settings_dict=settings)
+    crawler.stats.open_spider()
+    clean = CleaningPipeline.from_crawler(crawler)
+    validate = ValidationPipeline.from_crawler(crawler)
+    validate.run_in_thread = lambda f, *args: defer.succeed(f(*args))
+    validate._store, validate._store_resolved = None, True
+
+    async def validated(item):
+        try:
+            return await validate.process_item(item)
+        except DropItem:
+            return None
+
+    dedupe = [DedupePipeline.from_crawler(crawler)]
+
+    def dedupe_step(item):
+        try:
+            return dedupe[0].process_item(item)
+        except DropItem:
+            return None
+
+    def cleaned_for_dedupe():
+        dedupe[0] = DedupePipeline.from_crawler(crawler)  # a new run: no URL seen yet
+        return cleaned()
+
+    def fresh():
+        return [ArticleItem(**f) for f in fields]
+
+    def cleaned():
+        items = fresh()
+        for item in items:
+            clean.process_item(item)
+        return items
+
+    results.append(("CleaningPipeline.process_item", best(clean.process_item, fresh)))
+    asyncio.run(validated(cleaned()[0]))  # the first item compiles the schema check
+    results.append(("ValidationPipeline.process_item", best(validated, cleaned, is_async=True)))
+    results.append(("DedupePipeline.process_item", best(dedupe_step, cleaned_for_dedupe)))
+    store = MongoPipeline(crawler, store=None)
+
+    async def buffered(item):
+        await store.process_item(item)
+        store.articles.clear()
+
+    results.append(("MongoPipeline.process_item (buffering)", best(buffered, cleaned, is_async=True)))
+    health = CrawlHealth(crawler)
+    results.append(("CrawlHealth.item_scraped (not a pipeline)", best(lambda item: health.item_scraped(item, None),
+                                                                      cleaned)))
+    return results
+
+
+def print_stage_costs(articles: int) -> None:
+    costs = stage_costs(articles)
+    print(f"CPU per article in this process ({articles}-article replica pages, best of 3 passes):")
+    for name, micros in costs:
+        print(f"  {name:<42} {micros:8.1f} us")
+    pipelines = sum(m for name, m in costs if "Pipeline" in name)
+    print(f"  {'the four pipelines':<42} {pipelines:8.1f} us")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000, help="replica size (default 2000)")
@@ -170,7 +289,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lag-interval", type=float, default=0.05, help="reactor-lag probe interval, seconds")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="an extra Scrapy setting for every variant (repeatable), e.g. for experiments")
+    parser.add_argument("--stage-articles", type=int, default=300, help="replica size for the stage costs")
+    parser.add_argument("--stages-only", action="store_true", help="only the stage costs, no crawl")
     args = parser.parse_args(argv)
+    if args.stages_only:
+        print_stage_costs(args.stage_articles)
+        return 0
     variants = [v.strip() for v in args.variants.split(",") if v.strip()]
     unknown = set(variants) - set(VARIANTS)
     if unknown or not variants:
@@ -225,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
                 ratio = statistics.median(ratios)
                 print(f"  {variant} / fetch: median {ratio:.2f}x (runs {', '.join(f'{x:.2f}' for x in ratios)}; "
                       f"target >= {target}x): {'OK' if ratio >= target else 'BELOW TARGET'}")
+        print_stage_costs(args.stage_articles)
         return 0
     finally:
         if server is not None:
