@@ -330,7 +330,8 @@ def main(argv: list[str] | None = None) -> int:
             runs = results[variant]
             rate = statistics.median(r["rate"] for r in runs)
             cpu = statistics.median(r["cpu_ms_per_article"] for r in runs)
-            line = f"  {variant:>9}: {rate:6.1f} articles/s, crawler cpu {cpu:.2f} ms/article"
+            line = (f"  {variant:>9}: {rate:6.1f} articles/s, crawler cpu {cpu:.2f} ms/article "
+                    f"(best run: {max(r['rate'] for r in runs):.1f}/s, {min(r['cpu_ms_per_article'] for r in runs):.2f} ms)")
             if variant == "store on":
                 line += f", database cpu {statistics.median(r['db_cpu_ms_per_article'] for r in runs):.2f} ms/article"
             line += f", reactor lag p99 {statistics.median(r['lag_p99'] or 0 for r in runs):.1f} ms"
