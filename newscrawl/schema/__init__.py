@@ -42,7 +42,8 @@ _REQUIRED_NAME = re.compile(r"^'([^']+)' is a required property")
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Limits", "ValidationError", "load_schema", "mongo_validator", "validate_article"]
+__all__ = ["Limits", "UnsupportedSchema", "ValidationError", "compile_validator", "compiled_validator", "load_schema",
+           "mongo_validator", "schema_errors", "validate_article"]
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def validate_article(doc: dict, limits: Limits | None = None, now: datetime | No
     """
     limits = limits or Limits()
     now = now or datetime.now(timezone.utc)
-    if "_id" in doc:
+    if type(doc) is not dict or "_id" in doc:  # a plain dict without _id is read as it is, not copied
         doc = {k: v for k, v in doc.items() if k != "_id"}
     errors = schema_errors(doc)
     for name, rule in RULES.items():
