@@ -152,3 +152,17 @@ def parse_duration(value) -> int | None:
     if not math.isfinite(seconds) or seconds < 0:
         return None
     return int(round(seconds))
+
+
+def to_utc(value):
+    """A datetime in UTC (naive ones are taken as UTC); ISO 8601 strings are parsed; others unchanged."""
+    if isinstance(value, str) and value.strip():
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+    return value

@@ -7,11 +7,12 @@ Values of a type it does not expect are left as they are, for validation to repo
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+import hashlib
 from functools import partial
 from typing import Any, Callable, Iterable
 
 from newscrawl.extract import text
+from newscrawl.extract.dates import to_utc
 from newscrawl.sites import get_profile, profile_for_host
 from newscrawl.urls import canonical_url
 
@@ -19,14 +20,19 @@ MAX_DECODE_PASSES = 8  # "&amp;amp;nbsp;" needs three; nothing real needs eight
 
 
 def clean_article(doc: dict, mirror_hosts: tuple[str, ...] = ()) -> dict:
-    """A cleaned copy of ``doc``: same keys, values normalised, word_count and content_hash recomputed."""
+    """A cleaned copy of ``doc``: same keys, values normalised, word_count and content_hash recomputed.
+
+    ``doc`` is only read: every value that changes is a new one.
+    """
     host = doc.get("site") if isinstance(doc.get("site"), str) else None
     profile = profile_for_host(host) or get_profile()
     site_url = partial(_site_url, mirror_hosts=mirror_hosts, site_host=profile.host)
+    unsettled: list[str] = []  # title or body still changing after MAX_DECODE_PASSES
     cleaners: dict[str, Callable[[Any], Any]] = {
-        "site": _text, "title": _text,
+        "site": _text, "title": partial(_text, unsettled=unsettled),
         "postid": _nullable_text, "category": _nullable_text, "description": _nullable_text, "source": _nullable_text,
-        "type": partial(_type, types=profile.tawsiyat_types), "section": _section, "lang": _lang, "body": _body,
+        "type": partial(_type, types=profile.tawsiyat_types), "section": _section, "lang": _lang,
+        "body": partial(_body, unsettled=unsettled),
         "url": site_url,
         "related_urls": partial(_list_of, site_url), "aliases": partial(_list_of, site_url),
         "authors": partial(_list_of, _text), "tags": partial(_list_of, _text), "countries": partial(_list_of, _text),
@@ -35,42 +41,36 @@ def clean_article(doc: dict, mirror_hosts: tuple[str, ...] = ()) -> dict:
         "reading_minutes": _int, "word_count": _int, "video_duration": _int, "revision": _int,
     }
     out = {key: cleaners[key](value) if key in cleaners else value for key, value in doc.items()}
-    if isinstance(out.get("body"), str):
+    body, title = out.get("body"), out.get("title")
+    if isinstance(body, str):
         if "word_count" in out:
-            out["word_count"] = text.word_count(out["body"])
-        if "content_hash" in out and isinstance(out.get("title"), str):
-            out["content_hash"] = text.content_hash(out["title"], out["body"])
+            out["word_count"] = text.word_count(body)
+        if "content_hash" in out and isinstance(title, str):
+            if unsettled:
+                out["content_hash"] = text.content_hash(title, body)
+            else:
+                # text.content_hash normalises title and body first; these are already fixed points of it
+                out["content_hash"] = hashlib.sha256((title + "\n" + body).encode("utf-8")).hexdigest()
     return out
 
 
-def to_utc(value: Any) -> Any:
-    """A datetime in UTC (naive ones are taken as UTC); ISO 8601 strings are parsed; others unchanged."""
-    if isinstance(value, str) and value.strip():
-        try:
-            value = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-    return value
-
-
-def _settled(normalise: Any, value: str) -> str:
+def _settled(normalise: Any, value: str, unsettled: list[str] | None = None) -> str:
     """``normalise`` applied until nothing changes: double-escaped entities ("&amp;amp;") decode one
-    level per pass, and cleaning must give the same text when run again."""
+    level per pass, and cleaning must give the same text when run again. A text still changing after
+    MAX_DECODE_PASSES is appended to ``unsettled``."""
     for _ in range(MAX_DECODE_PASSES):
         again = normalise(value)
         if again == value:
-            break
+            return value
         value = again
+    if unsettled is not None:
+        unsettled.append(value)
     return value
 
 
-def _text(value: Any) -> Any:
+def _text(value: Any, unsettled: list[str] | None = None) -> Any:
     if isinstance(value, str):
-        return _settled(text.normalise_text, value)
+        return _settled(text.normalise_text, value, unsettled)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)  # e.g. a postid read from JSON as a number
     return value
@@ -85,8 +85,8 @@ def _lang(value: Any) -> Any:
     return _text(value).lower() if isinstance(value, str) else value
 
 
-def _body(value: Any) -> Any:
-    return _settled(text.normalise_body, value) if isinstance(value, str) else value
+def _body(value: Any, unsettled: list[str] | None = None) -> Any:
+    return _settled(text.normalise_body, value, unsettled) if isinstance(value, str) else value
 
 
 def _list_of(clean: Callable[[Any], Any], values: Any) -> list:

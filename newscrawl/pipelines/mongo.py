@@ -15,7 +15,6 @@ from collections import Counter
 from datetime import datetime, timezone
 from typing import Any
 
-from itemadapter import ItemAdapter
 from pymongo.errors import OperationFailure
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -24,7 +23,7 @@ from twisted.internet.task import LoopingCall
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
-from newscrawl.items import BreakingItem, PageItem, SightingItem
+from newscrawl.items import BreakingItem, PageItem, SightingItem, as_document
 from newscrawl.pipelines.stats import PipelineStats
 from newscrawl.store import Store, get_store
 from newscrawl.store.connection import mask_uri
@@ -87,7 +86,7 @@ class MongoPipeline:
             self.stats.inc_value("mongo/journal/replayed", replayed)
 
     async def process_item(self, item: Any) -> Any:
-        doc = ItemAdapter(item).asdict()
+        doc = as_document(item)  # the chain's one copy: kept until the flush, in another thread
         buffer = self.pages if is_page(item) else self.breaking if is_breaking(item, doc) else \
             self.sightings if isinstance(item, SightingItem) else self.articles
         buffer.append(doc)

@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from bson import json_util
-from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from newscrawl.items import ArticleItem
+from newscrawl.items import ArticleItem, fields_of
 from newscrawl.pipelines.stats import PipelineStats
-from newscrawl.schema import Limits, validate_article
+from newscrawl.schema import Limits, compiled_validator, validate_article
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +65,10 @@ class ValidationPipeline:
 
     run_in_thread = staticmethod(deferToThread)
 
+    async def open_spider(self) -> None:
+        # importing fastjsonschema and compiling the schema take some 50 ms: not on the reactor at the first item
+        await maybe_deferred_to_future(self.run_in_thread(compiled_validator))
+
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
@@ -80,7 +83,7 @@ class ValidationPipeline:
     def check(self, item: Any) -> dict | None:
         """None for a valid article; else the reject to keep, with the stats counted."""
         self.stats.item_in()
-        doc = ItemAdapter(item).asdict()
+        doc = fields_of(item)  # read only: no copy unless the item is rejected (bson_safe below)
         errors = validate_article(doc, self.limits)
         if not errors:
             self.stats.item_out()

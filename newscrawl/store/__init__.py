@@ -20,7 +20,7 @@ from pymongo import UpdateOne
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
-from newscrawl.pipelines.cleaning_rules import to_utc
+from newscrawl.extract.dates import to_utc
 from newscrawl.store import connection
 from newscrawl.store.articles import Articles, UpsertResult
 from newscrawl.store.breaking import Breaking

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from newscrawl.extract.quality import token_f1
-from newscrawl.pipelines.cleaning_rules import to_utc as as_utc
+from newscrawl.extract.dates import to_utc as as_utc
 
 # SCHEMA.md fields a crawl must get right (the store owns revision/aliases/first/last seen)
 COMPARED_FIELDS = (

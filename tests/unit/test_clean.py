@@ -12,9 +12,10 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from newscrawl.extract import text
+from newscrawl.extract.dates import to_utc
 from newscrawl.items import ArticleItem, BreakingItem, Image
 from newscrawl.pipelines.clean import CleaningPipeline
-from newscrawl.pipelines.cleaning_rules import clean_article, to_utc
+from newscrawl.pipelines.cleaning_rules import clean_article
 from newscrawl.schema import validate_article
 from tests.unit.test_schema import NOW, make_article
 

@@ -101,6 +101,14 @@ def test_double_escaped_entities_decode_fully():
     assert clean_article({"title": "A &amp;amp;nbsp;&amp;lt; B"})["title"] == "A < B"
 
 
+def test_the_content_hash_of_a_text_escaped_deeper_than_the_cleaner_decodes_is_still_the_normalised_one():
+    # ten levels of &amp; outlast MAX_DECODE_PASSES: the cleaned title is not a fixed point of normalise_text
+    deep = "&" + "amp;" * 10 + "lt; B"
+    out = clean_article({"title": deep, "body": deep + " body", "content_hash": "", "word_count": 0})
+    assert text.normalise_text(out["title"]) != out["title"]
+    assert out["content_hash"] == text.content_hash(out["title"], out["body"])
+
+
 @settings(max_examples=100, deadline=None, derandomize=True)
 @given(st.lists(st.one_of(SCRIPTS, MESSY), min_size=1, max_size=8))
 def test_label_order_is_page_order(labels):

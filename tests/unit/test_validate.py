@@ -196,3 +196,11 @@ def test_bson_safe_keeps_what_bson_holds_and_reprs_the_rest():
     when = datetime(2025, 1, 1, tzinfo=timezone.utc)
     assert bson_safe({"a": (1, 2), "b": {3}, "c": when, "d": Exception("x"), "e": 2**70, 1: None}) == {
         "a": [1, 2], "b": [3], "c": when, "d": "Exception('x')", "e": str(2**70), "1": None}
+
+
+def test_the_compiled_schema_check_is_made_off_the_reactor_when_the_spider_opens(tmp_path):
+    pipeline, _ = make_pipeline(tmp_path)
+    ran = []
+    pipeline.run_in_thread = lambda f, *args: ran.append(f) or defer.succeed(f(*args))
+    asyncio.run(pipeline.open_spider())
+    assert [f.__name__ for f in ran] == ["compiled_validator"]
