@@ -136,7 +136,7 @@ def test_indexes(mongo_server, mongo_uri, mongo_db, mongo_db_name):
     result = run_cli("db", "indexes", uri=mongo_uri, db=mongo_db_name)
     assert result.returncode == 0, result.stderr
     assert "url: url 1 unique" in result.stdout
-    assert "text_hash: text_hash 1 unique" in result.stdout
+    assert "text_hash: site 1, text_hash 1 unique" in result.stdout
     names = {i["name"] for i in mongo_db.articles.list_indexes()}
     assert {"url", "published_at", "tags", "section_published_at", "content_hash"} <= names
     has_text = any("text" in i["key"].values() for i in mongo_db.articles.list_indexes())

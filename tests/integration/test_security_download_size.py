@@ -1,4 +1,4 @@
-"""A runaway page is cut off: DOWNLOAD_MAXSIZE (16 MB) cancels a 20 MB download, the crawl goes on."""
+"""A runaway page is cut off: DOWNLOAD_MAXSIZE (16 MB) cancels a 64 MB download, the crawl goes on."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from newscrawl import settings
 from tests.e2e.crawl import run_crawl
 
 MB = 1024 * 1024
-HUGE = 20 * MB
+# Far beyond the limit: without a Content-Length the client stops reading at 16 MB, and the loopback's
+# socket buffers (several MB each way) let the server write on a while before it notices; 20 MB was
+# within their reach on a fast machine, so "the download stopped early" depended on timing.
+HUGE = 64 * MB
 HOME = ('<html><body><div class="listing"><div class="card"><a class="card__link" href="/news/politics/huge">'
         '<h3 class="card__title">Huge</h3></a><span class="card__date">10 Nov 2025</span></div></div></body></html>')
 
@@ -71,7 +74,7 @@ def test_size_limits_are_set_on_purpose():
     assert settings.DOWNLOAD_WARNSIZE == 4 * MB
 
 
-def test_a_twenty_megabyte_page_is_cancelled_without_crashing(runaway, tmp_path):
+def test_a_runaway_page_is_cancelled_without_crashing(runaway, tmp_path):
     base = f"http://127.0.0.1:{runaway.server_address[1]}"
     result = run_crawl("almayadeen", tmp_path, {"BASE_URL": base, "NEWSCRAWL_STORE_ENABLED": "False",
                                                 "ITEM_PIPELINES": "{}", "RETRY_TIMES": "0"},
