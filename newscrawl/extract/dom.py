@@ -168,11 +168,24 @@ def link_url(href: str | None, page_url: str, site_host: str | None = None) -> s
     href = (href or "").strip()
     if not href or href.startswith("#"):
         return None
+    # A page's links repeat from page to page (the chrome, the cards): each is resolved once. A link
+    # that does not depend on the page's path (from the root, or absolute) is keyed by the page's origin.
+    base = page_url or ""
+    if href.startswith("/") or href[:6].lower() in ("http:/", "https:"):
+        scheme_end = base.find("//")
+        if scheme_end >= 0:
+            path_start = base.find("/", scheme_end + 2)
+            base = base + "/" if path_start < 0 else base[:path_start + 1]
+    return _link_url(href, base, site_host)
+
+
+@lru_cache(maxsize=16384)
+def _link_url(href: str, base: str, site_host: str | None) -> str | None:
     try:  # one malformed href (e.g. "http://[::1") must not lose the page
-        absolute = urljoin(page_url or f"https://{site_host}/", href)
+        absolute = urljoin(base or f"https://{site_host}/", href)
         if urlsplit(absolute).scheme not in ("http", "https"):
             return None
-        return canonical_url(absolute, mirror_hosts=mirror_hosts_of(page_url), site_host=site_host)
+        return canonical_url(absolute, mirror_hosts=mirror_hosts_of(base), site_host=site_host)
     except ValueError:
         return None
 

@@ -10,7 +10,7 @@ the profile (assumed) only sharpen: a card the profile's selector names is taken
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from newscrawl.extract.dom import NON_TEXT, link_url, select_all
 from newscrawl.site import SiteProfile
@@ -30,6 +30,7 @@ class Link:
     in_chrome: bool
 
 
+@lru_cache(maxsize=16384)  # links repeat from page to page
 def classify(url: str | None, profile: SiteProfile) -> str | None:
     if url is None:
         return None
@@ -51,13 +52,14 @@ class PageLinks:
     def __init__(self, root, page_url: str, profile: SiteProfile):
         self.root, self.page_url, self.profile = root, page_url, profile
         self.chrome = self._chrome_elements()
+        # everything inside the chrome, found once (a page's anchors are mostly in it)
+        self.in_chrome_set = {e for top in self.chrome for e in top.iter()}
         links = []
         for anchor in root.iter("a"):
             url = link_url(anchor.get("href"), page_url, profile.host)
             kind = classify(url, profile)
             if kind is not None:
-                in_chrome = any(a in self.chrome for a in anchor.iterancestors()) or anchor in self.chrome
-                links.append(Link(anchor, url, kind, in_chrome))
+                links.append(Link(anchor, url, kind, anchor in self.in_chrome_set))
         self.links = links
 
     def _chrome_elements(self) -> set:
@@ -68,7 +70,7 @@ class PageLinks:
         return chrome
 
     def in_chrome(self, element) -> bool:
-        return element in self.chrome or any(a in self.chrome for a in element.iterancestors())
+        return element in self.in_chrome_set
 
     def urls(self, kind: str, outside_chrome: bool = False) -> list[str]:
         """Distinct canonical URLs of that kind, page order."""

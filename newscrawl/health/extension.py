@@ -21,7 +21,6 @@ import uuid
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -34,6 +33,7 @@ from newscrawl.health.monitors import (
     FAIL, WARN, MonitorResult, Thresholds, check_captures, evaluate, stat_total,
 )
 from newscrawl.health.reachability import UNREACHABLE_REASONS, message_of
+from newscrawl.items import fields_of
 
 logger = logging.getLogger(__name__)
 COLLECTION = "crawls"
@@ -130,9 +130,9 @@ class CrawlHealth:
         return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in vars(args).items()}
 
     def item_scraped(self, item, spider):
-        adapter = ItemAdapter(item)
-        if "body" in adapter:
-            self.coverage.add(adapter.asdict())
+        fields = fields_of(item)  # read, not copied: coverage only looks
+        if "body" in fields:
+            self.coverage.add(fields)
 
     def progress(self) -> tuple[str, dict]:
         known = self.stats.get_value("progress/articles/known", 0)
