@@ -623,7 +623,7 @@ def markdown(result: dict) -> str:
                      + " | ".join(str(cores.get(k, "")) for k in components) + " |")
     parts = names + ["replica", "store", "redis"]
     lines += ["", "CPU milliseconds per article stored, per tenth (a cost that grows with the crawl shows here, "
-              "whatever the machine's load), and the median time of the bench's count query:", "",
+              "whatever the machine's load), and the median time the bench took to read the count (a change-stream poll, up to 50 ms of it waiting):", "",
               "| tenth | " + " | ".join(parts) + " | count read ms |", "|---|" + "---|" * (len(parts) + 1)]
     for row in rate.get("tenths", []):
         cores = row.get("cores", {})
