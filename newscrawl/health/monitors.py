@@ -125,6 +125,12 @@ def check_discovery(run: dict) -> MonitorResult:
         parts = ", ".join(f"{via} {n}" for via, n in per_path.items() if n)
         return MonitorResult("discovery", PASS, f"{found} article URLs found" + (f" ({parts})" if parts else ""),
                              {"found": found, "per_path": per_path})
+    # a worker of a distributed crawl may be handed only article pages, found by the other workers
+    shared, extracted = _n(stats, "frontier/dequeued/redis"), int(stat_total(stats, "extract/method"))
+    if shared and extracted:
+        return MonitorResult("discovery", PASS, f"no article URL found by this worker; {extracted} article pages "
+                             f"taken from the shared frontier", {"found": 0, "per_path": per_path,
+                                                                  "from_frontier": extracted})
     said, fetched = [], False
     if _n(stats, "home/fetched"):
         fetched = True

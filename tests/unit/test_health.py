@@ -101,6 +101,20 @@ def test_discovery_when_nothing_was_fetched_and_when_the_window_excluded_every_m
                                             "listed 30 sitemaps, all 30 outside the date window")
 
 
+def test_discovery_of_a_worker_handed_only_articles_by_the_shared_frontier():
+    # a distributed crawl: another worker read every sitemap, this one only extracted the articles
+    stats = {"frontier/dequeued/redis": 998, "extract/method/site": 997, "extract/method/generic": 1,
+             "downloader/response_count": 999}
+    result = evaluate(run_with(articles=997, stats=stats, replace=True), [])[0]
+    assert (result.name, result.level, result.message) == (
+        "discovery", "pass", "no article URL found by this worker; 998 article pages taken from the shared frontier")
+    # taking requests from the frontier without extracting any article is no discovery
+    stats = {"frontier/dequeued/redis": 3, "downloader/response_count": 3}
+    results = evaluate(run_with(articles=0, stats=stats, replace=True), [])
+    assert failed(results)["discovery"] == ("discovered no article: 3 pages were fetched and none linked to an "
+                                            "article — the site's URL patterns or sitemap paths changed")
+
+
 def test_discovery_without_found_stats_counts_what_was_scheduled_or_skipped():
     # a spider that does not count discovery/found yet: scheduled plus skipped were found
     stats = {"discovery/articles/listings": 3, "incremental/skipped/listings": 4}
