@@ -3,6 +3,8 @@ push-if-unseen (dupefilter and queue in one step) and pop-with-lease."""
 
 from __future__ import annotations
 
+from scrapy import Request
+from scrapy.http.request import _find_method
 from scrapy_redis.queue import PriorityQueue
 
 from newscrawl.distributed import scripts
@@ -18,6 +20,30 @@ class LeasedPriorityQueue(PriorityQueue):
 
     def encode(self, request) -> bytes:
         return self._encode_request(request)
+
+    def _encode_request(self, request) -> bytes:
+        """``Request.to_dict(spider=...)``, with the callback and errback named from a cache: Scrapy
+        finds a method's name by listing every member of the spider (inspect.getmembers, which
+        also evaluates its properties), about 0.4 ms per request, which made the sitemap phase of a
+        200,000-article backfill take minutes."""
+        obj = {"url": request.url, "callback": self._name_of(request.callback),
+               "errback": self._name_of(request.errback), "headers": dict(request.headers)}
+        for attr in request.attributes:  # what Request.to_dict adds, in its order
+            obj.setdefault(attr, getattr(request, attr))
+        if type(request) is not Request:
+            obj["_class"] = request.__module__ + "." + type(request).__name__
+        return self.serializer.dumps(obj)
+
+    def _name_of(self, func):
+        return self._method_name(func) if callable(func) else func
+
+    def _method_name(self, func) -> str:
+        cache = self.__dict__.setdefault("_method_names", {})
+        key = getattr(func, "__func__", func)
+        name = cache.get(key)
+        if name is None:
+            name = cache[key] = _find_method(self.spider, func)
+        return name
 
     def decode(self, data: bytes):
         return self._decode_request(data)

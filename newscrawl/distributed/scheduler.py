@@ -108,6 +108,8 @@ class DistributedScheduler(RedisScheduler):
         self._flush_buffer()
         try:
             self.leases.tick(self._in_progress(), can_release=not self.buffer)
+            # for the progress line: one worker's own counts say nothing of what the others have left
+            self.stats.set_value("frontier/queued", self.guard.call(len, self.queue))
         except FrontierUnavailable:
             pass
         except Exception:  # a bug here must not stop the loop (and with it lease renewal)

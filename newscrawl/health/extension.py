@@ -39,11 +39,18 @@ logger = logging.getLogger(__name__)
 COLLECTION = "crawls"
 
 
-def progress_line(known: int, done: int, elapsed: float) -> tuple[str, dict]:
+def progress_line(known: int, done: int, elapsed: float, frontier_queued: int | None = None) -> tuple[str, dict]:
+    """The progress line; ``frontier_queued`` (a worker of a shared frontier): the requests every
+    worker still has before it, since this worker's own counts are only its share of the crawl."""
     done = min(done, known)
     rate = done / elapsed if elapsed > 0 else 0.0
-    left = (known - done) / rate if rate > 0 else None
     share = f" ({done / known:.0%})" if known else ""
+    if frontier_queued is not None:
+        text = (f"progress (this worker): {done}/{known} articles it met{share}, {rate:.1f} articles/s; "
+                f"shared frontier: {frontier_queued} requests queued")
+        return text, {"known": known, "done": done, "rate": round(rate, 3), "eta_seconds": None,
+                      "frontier_queued": frontier_queued}
+    left = (known - done) / rate if rate > 0 else None
     eta = f", about {left:.0f} s left" if left is not None else ""
     text = f"progress: {done}/{known} articles{share}, {rate:.1f} articles/s{eta}"
     return text, {"known": known, "done": done, "rate": round(rate, 3),
@@ -137,7 +144,7 @@ class CrawlHealth:
     def progress(self) -> tuple[str, dict]:
         known = self.stats.get_value("progress/articles/known", 0)
         done = self.stats.get_value("progress/articles/done", 0)
-        return progress_line(known, done, time.monotonic() - self.started)
+        return progress_line(known, done, time.monotonic() - self.started, self.stats.get_value("frontier/queued"))
 
     def report_progress(self):
         text, figures = self.progress()

@@ -288,3 +288,10 @@ def test_progress_line_has_total_rate_and_time_left():
     assert text == "progress: 120/300 articles (40%), 12.0 articles/s, about 15 s left"
     assert figures["eta_seconds"] == 15.0
     assert progress_line(0, 0, 0.0)[1]["eta_seconds"] is None
+
+
+def test_a_worker_of_a_shared_frontier_gives_no_time_left_but_what_the_frontier_holds():
+    text, figures = progress_line(known=70981, done=70981, elapsed=1000.0, frontier_queued=52310)
+    assert text == ("progress (this worker): 70981/70981 articles it met (100%), 71.0 articles/s; "
+                    "shared frontier: 52310 requests queued")
+    assert figures["eta_seconds"] is None and figures["frontier_queued"] == 52310

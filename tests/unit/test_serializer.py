@@ -96,3 +96,33 @@ def test_loads_refuses_a_pickle_without_unpickling_it(spider):
 def test_loads_refuses_anything_but_its_own_format(payload):
     with pytest.raises(SerializationError):
         serializer.loads(payload)
+
+
+class CountingSpider(NewsSpider):
+    """Counts how often Scrapy's member listing (the slow path of Request.to_dict) runs on it."""
+
+    listings = 0
+
+    def __dir__(self):
+        CountingSpider.listings += 1
+        return super().__dir__()
+
+
+def test_the_frontier_queue_names_callbacks_once_and_encodes_what_to_dict_gives():
+    from scrapy.http import FormRequest
+
+    from newscrawl.distributed.queue import LeasedPriorityQueue
+
+    spider = CountingSpider()
+    queue = LeasedPriorityQueue.__new__(LeasedPriorityQueue)  # no Redis: only its encoding is used
+    queue.spider, queue.serializer = spider, serializer
+    requests = [Request(f"https://english.almayadeen.net/news/politics/a{i}", callback=spider.parse_article,
+                        errback=spider.on_error, priority=30, headers={"If-None-Match": '"x"'},
+                        meta={"kind": "article", "via": "sitemaps"}, dont_filter=bool(i % 2)) for i in range(50)]
+    requests.append(FormRequest("https://english.almayadeen.net/search", formdata={"q": "x"}))
+    encoded = [serializer.loads(queue._encode_request(r)) for r in requests]
+    assert CountingSpider.listings == 2  # once for the callback, once for the errback: then from the cache
+    CountingSpider.listings = 0
+    assert encoded == [serializer.loads(serializer.dumps(r.to_dict(spider=spider))) for r in requests]
+    assert encoded[0]["callback"] == "parse_article" and encoded[0]["errback"] == "on_error"
+    assert encoded[-1]["_class"] == "scrapy.http.request.form.FormRequest"
