@@ -9,7 +9,7 @@ other articles' cards are found by their links, not by their (assumed) class nam
 
 from __future__ import annotations
 
-from newscrawl.extract.dom import asset_url, select, select_all, text_of
+from newscrawl.extract.dom import asset_url, select, text_of
 from newscrawl.extract.links import PageLinks
 from newscrawl.site import SiteProfile
 
@@ -28,17 +28,8 @@ def split_caption(text: str, profile: SiteProfile | None = None) -> tuple[str | 
     return match.group("caption").strip() or None, match.group("credit").strip() or None
 
 
-def article_holders(root, profile: SiteProfile) -> set:
-    """The details box, the body container and every element around them."""
-    anchors = set(select_all(root, (profile.details_box, profile.body_container)))
-    holding = set(anchors)
-    for element in anchors:
-        holding.update(element.iterancestors())
-    return holding
-
-
 def _own_figures(root, links: PageLinks, profile: SiteProfile) -> list:
-    holding = article_holders(root, profile)
+    holding = links.article_holders
     players = set(select(root, profile.video_player)) if profile.video_player else set()
     return [figure for figure in root.iter("figure")
             if links.is_own(figure, holding) and not any(a in players for a in figure.iterancestors())]

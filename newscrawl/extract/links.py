@@ -104,6 +104,15 @@ class PageLinks:
         """Whether ``element`` holds a link to another article (it is, or is inside, a card)."""
         return bool(self.articles_under.get(element))
 
+    @cached_property
+    def article_holders(self) -> set:
+        """The details box, the body container and every element around them (the article's own)."""
+        anchors = set(select_all(self.root, (self.profile.details_box, self.profile.body_container)))
+        holding = set(anchors)
+        for element in anchors:
+            holding.update(element.iterancestors())
+        return holding
+
     def is_own(self, element, holding: set) -> bool:
         """Whether ``element`` belongs to this page's article: walking up from it, an element of
         ``holding`` (those that hold the article's details box or body) comes before any element

@@ -161,9 +161,7 @@ def _tags(root, links: PageLinks, profile: SiteProfile) -> tuple[list[str], str]
         named = unique(text_of(a) for a in select(root, css))
         if named:
             return named, "tag list selector"
-    from newscrawl.extract.images import article_holders
-
-    holding = article_holders(root, profile)
+    holding = links.article_holders
     found = unique(text_of(link.element) for link in links.links
                    if link.kind == TAG and links.is_own(link.element, holding))
     return found, "tag links"
