@@ -299,3 +299,20 @@ def test_sitemaps_stamped_with_their_build_time_are_rechecked_conditionally(
     assert all(after[url]["last_seen_at"] > before[url]["last_seen_at"]  # a 304 is a sighting
                for url in set(before) - changed)
     assert all(after[url]["http_etag"] and after[url]["http_last_modified"] for url in after)
+
+
+def test_a_site_without_the_metadata_block_is_stored_exactly_and_passes(replica_factory, mongo_uri, mongo_db_name,
+                                                                        tmp_path):
+    """The tawsiyat block is evidenced on the Arabic edition only: without it every field still comes right."""
+    replica = replica_factory(articles=ARTICLES, seed=1, epoch=1, no_tawsiyat=True)
+    result = run_crawl("almayadeen", tmp_path, {"BASE_URL": replica.url, **store_settings(mongo_uri, mongo_db_name)})
+    assert result.returncode == 0, result.log[-3000:]
+    assert result.stats["health/status"] == "passed"
+    model = SiteModel(seed=1, articles=ARTICLES, epoch=1, no_tawsiyat=True)
+    truths = expected_stored(model)
+    docs = stored(mongo_uri, mongo_db_name)
+    aliases = {alias for doc in docs.values() for alias in doc.get("aliases", [])}
+    assert set(truths) == set(docs) | aliases
+    accuracy, misses = field_accuracy(docs, {url: t for url, t in truths.items() if url in docs})
+    assert min(accuracy.values()) == 1.0, misses.most_common()
+    assert "extract/source/title/metadata" not in result.stats and result.stats["extract/source/title/meta"] > 0
