@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from urllib.parse import quote
 
 from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
@@ -434,4 +435,7 @@ class AlmayadeenSpider(Spider):
         self.crawler.stats.inc_value(f"errors/{kind}")
         if kind == "article":
             self.crawler.stats.inc_value("progress/articles/done")
+        if failure.check(IgnoreRequest):  # dropped on purpose (robots.txt, an unreachable site): said elsewhere
+            self.logger.debug("not requested %s: %s", request.url, failure.getErrorMessage())
+            return
         self.logger.warning("failed %s: %s", request.url, failure.getErrorMessage())
