@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -171,9 +170,6 @@ class SiteProfile:
 
     def is_tag_path(self, path: str) -> bool:
         return bool(self.tag_listing_re.match(path))
-
-    def founded_at(self) -> datetime:
-        return datetime.fromisoformat(self.founded).replace(tzinfo=self.timezone)
 
 
 def month_table(*names_per_month: tuple[str, ...]) -> dict[str, int]:

@@ -15,7 +15,7 @@ from newscrawl.extract.dom import mirror_hosts_of, parse_html, select, select_al
 from newscrawl.extract.links import LISTING, TAG, Link, PageLinks, text_outside_headings
 from newscrawl.site import SiteProfile
 from newscrawl.sites import profile_for_url
-from newscrawl.urls import normalise_path, path_of
+from newscrawl.urls import normalise_path
 
 MAX_CARD_DEPTH = 12  # levels between a link and its card's date; cards are shallow
 
@@ -122,7 +122,3 @@ def extract_nav(html: str | bytes, page_url: str, profile: SiteProfile | None = 
 
 def extract_tag_links(html: str | bytes, page_url: str, profile: SiteProfile | None = None) -> list[str]:
     return read_listing(html, page_url, profile).tags
-
-
-def listing_path(url: str) -> str:
-    return path_of(url)
