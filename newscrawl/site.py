@@ -86,6 +86,7 @@ class SiteProfile:
         "an article path; groups `section` (e.g. news/politics, infographs) and `slug`")
     section_listing_re: re.Pattern = fact_field("a section listing path; group `section`")
     region_listing_re: re.Pattern | None = fact_field("a region listing path; group `region`")
+    region_path: str | None = fact_field("a region listing path from its slug ({region})")
     tag_listing_re: re.Pattern = fact_field("a tag listing path; group `name` (percent-encoded)")
     tag_path: str = fact_field("a tag listing path from its display name ({name} percent-encoded)")
     page_param: str | None = fact_field(

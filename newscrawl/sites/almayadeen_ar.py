@@ -39,6 +39,7 @@ PROFILE = SiteProfile.define(
     section_listing_re=seen(re.compile(r"^/(?P<section>(?:news|articles)/[a-z0-9-]+)$"),
                             "/news/politics, /news/palestine in public scrapers"),
     region_listing_re=assumed(None, "no region listing known on this edition"),
+    region_path=assumed(None),
     tag_listing_re=assumed(re.compile(r"^/tags/(?P<name>[^/]+)$"), "as the English edition"),
     tag_path=assumed("/tags/{name}"),
     page_param=seen(None, "listings page by a script-driven 'load more' button (loadmorebtn): "

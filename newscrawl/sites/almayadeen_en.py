@@ -38,6 +38,7 @@ PROFILE = SiteProfile.define(
         "section labels seen in the nav, their paths assumed"),
     region_listing_re=assumed(re.compile(r"^/region/(?P<region>[a-z0-9-]+)$"),
                               "region labels seen, paths assumed"),
+    region_path=assumed("/region/{region}"),
     tag_listing_re=assumed(re.compile(r"^/tags/(?P<name>[^/]+)$"), "tag names seen, path assumed"),
     tag_path=assumed("/tags/{name}"),
     page_param=assumed("page", "?page=N, N from 1; a listing may ignore it (script-driven load more)"),

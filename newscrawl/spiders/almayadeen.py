@@ -207,8 +207,8 @@ class AlmayadeenSpider(Spider):
                                     "listings of the %s profile instead", len(self.profile.sections) +
                                     len(self.profile.regions), self.profile.key)
                 listings = [self.site_url("/" + s) for s in self.profile.sections]
-                if self.profile.region_listing_re is not None:
-                    listings += [self.site_url(f"/region/{r}") for r in self.profile.regions]
+                if self.profile.region_path:
+                    listings += [self.site_url(self.profile.region_path.format(region=r)) for r in self.profile.regions]
             for url in listings:
                 section = self.profile.section_listing_re.match(path_of(url))
                 if self.args.sections and not (section and section["section"] in self.args.sections):
