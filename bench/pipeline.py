@@ -46,9 +46,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from newscrawl import site  # noqa: E402
 from newscrawl.extract.sitemap import parse_sitemap_index, parse_urlset  # noqa: E402
+from newscrawl.sites import get_profile  # noqa: E402
 from newscrawl.urls import canonical_url, host_of, mirror_url  # noqa: E402
+
+SITE = get_profile("en")
 
 TARGETS = {"store off": 0.8, "store on": 0.55}
 VARIANTS = ("fetch", "store off", "store on")
@@ -62,9 +64,9 @@ class FetchOnlySpider(Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.base_url = crawler.settings.get("BASE_URL", site.SITE_URL).rstrip("/")
+        spider.base_url = (crawler.settings.get("BASE_URL") or SITE.url).rstrip("/")
         spider.mirror_hosts = (host_of(spider.base_url),)
-        spider.allowed_domains = [host_of(spider.base_url).split(":")[0], site.SITE_HOST]
+        spider.allowed_domains = [host_of(spider.base_url).split(":")[0], SITE.host]
         return spider
 
     def request(self, url: str, callback, priority: int) -> Request:
@@ -72,7 +74,7 @@ class FetchOnlySpider(Spider):
         return Request(mirror_url(canonical, self.base_url), callback=callback, priority=priority)
 
     async def start(self):
-        yield self.request(site.SITE_URL + site.SITEMAP_INDEX_PATH, self.parse_index, 40)
+        yield self.request(SITE.url + SITE.sitemap_index_path, self.parse_index, 40)
 
     def parse_index(self, response):
         for entry in parse_sitemap_index(response.body):
@@ -107,7 +109,7 @@ def children_cpu() -> float:
 
 def article_pages(replica) -> int:
     return sum(1 for e in replica.requests()
-               if e["status"] == 200 and site.ARTICLE_PATH_RE.match(e["path"].split("?")[0]))
+               if e["status"] == 200 and SITE.is_article_path(e["path"].split("?")[0]))
 
 
 def run_variant(variant: str, args, replica, db_uri: str | None, db_pid: int | None, workdir: Path) -> dict:
