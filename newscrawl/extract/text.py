@@ -6,6 +6,7 @@ import hashlib
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 # Formatting marks vanish: zero-width characters, the BOM, and the bidirectional controls a
 # CMS leaves around right-to-left text (LRM, RLM, ALM, embeddings, overrides, isolates),
@@ -32,6 +33,9 @@ def normalise_text(text: str | None) -> str:
     return " ".join(_DROPPED.sub("", text).split())
 
 
+# A body is normalised by the extraction, again by cleaning and once more for the content hash by
+# validation, all in the crawler's thread: the last few answers are kept (strings are immutable).
+@lru_cache(maxsize=64)
 def normalise_body(body: str | None) -> str:
     """Each paragraph normalised, empty ones dropped, joined by a blank line."""
     if not body:
@@ -40,6 +44,7 @@ def normalise_body(body: str | None) -> str:
     return PARAGRAPH_SEPARATOR.join(p for p in paragraphs if p)
 
 
+@lru_cache(maxsize=64)  # counted by cleaning and by two validation rules
 def word_count(body: str) -> int:
     return len(body.split())
 

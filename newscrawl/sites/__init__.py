@@ -7,6 +7,7 @@ and run ``newscrawl doctor --edition <key>`` against the live site.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from newscrawl.site import SiteProfile
@@ -35,6 +36,7 @@ def get_profile(name: str | None = None) -> SiteProfile:
     return found
 
 
+@lru_cache(maxsize=256)  # asked for every field of every article by cleaning and validation; PROFILES is fixed
 def profile_for_host(host: str | None) -> SiteProfile | None:
     host = (host or "").lower().rsplit("@", 1)[-1].split(":")[0]
     return next((p for p in PROFILES.values() if p.host == host), None)
