@@ -20,12 +20,12 @@ import zlib
 from datetime import datetime, timezone
 from urllib.parse import quote
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from newscrawl.extract.article import extract_article
+from newscrawl.extract.workers import ExtractionWorkers, default_processes
 from newscrawl.extract.listing import read_listing
 from newscrawl.extract.sitemap import parse_sitemap_index, parse_urlset
 from newscrawl.items import ArticleItem, PageItem, SightingItem
@@ -142,7 +142,20 @@ class AlmayadeenSpider(Spider):
         spider.keep_pages = settings.getbool("NEWSCRAWL_KEEP_PAGES", False)
         spider.max_listing_pages = settings.getint("NEWSCRAWL_LISTING_MAX_PAGES", 1000)
         spider.allowed_domains = [host_of(spider.base_url).split(":")[0], spider.profile.host]
+        processes = settings.getint("NEWSCRAWL_EXTRACT_PROCESSES", -1)
+        spider.extractor = ExtractionWorkers(default_processes() if processes < 0 else processes)
+        crawler.signals.connect(spider.stop_extractor, signal=signals.spider_closed)
         return spider
+
+    async def stop_extractor(self):
+        await self.extractor.close()
+        for where, count in self.extractor.counts.items():
+            if count:
+                self.crawler.stats.set_value(f"extract/pages/{where}", count)
+        if self.extractor.cpu_seconds:
+            self.crawler.stats.set_value("extract/workers/cpu_seconds", round(self.extractor.cpu_seconds, 3))
+        for reason in self.extractor.failures:
+            self.logger.warning("an extraction worker stopped (%s); its pages were extracted in the crawler", reason)
 
     @property
     def saturated(self) -> bool:
@@ -386,7 +399,7 @@ class AlmayadeenSpider(Spider):
             self.logger.warning("store lookup failed (%s); treating %d URLs as new", exc, len(urls))
             return {}
 
-    def parse_article(self, response):
+    async def parse_article(self, response):
         """An article page: one item with every SCHEMA.md field; tags into tag listings.
 
         @page /news/politics/blinken-calls-for-immediate-halt-to-armenia-azerbaijan-fight
@@ -400,7 +413,7 @@ class AlmayadeenSpider(Spider):
             stats.inc_value("incremental/not_modified")
             yield SightingItem(url=url, site=self.profile.host, seen_at=datetime.now(timezone.utc))
             return
-        extraction = extract_article(response.body, response.url, self.profile)
+        extraction = await self.extractor.extract(response.body, response.url, self.profile.key)
         stats.inc_value(f"extract/method/{extraction.method}")
         for field_name in extraction.generic:
             stats.inc_value(f"extract/generic/{field_name}")
