@@ -25,6 +25,7 @@ from newscrawl.sites import profile_for_url
 from newscrawl.urls import canonical_url, path_of
 
 SITE_RULES, GENERIC = "site", "generic"
+EMPTY_CONTENT_HASH = textmod.content_hash("", "")  # the hash of no text, until the page's text is read
 
 
 @dataclass
@@ -47,7 +48,7 @@ def empty_fields(url: str, profile: SiteProfile) -> dict:
         "category": None, "title": "", "description": None, "authors": [], "source": None,
         "published_at": None, "modified_at": None, "reading_minutes": None, "word_count": 0,
         "body": "", "images": [], "tags": [], "countries": [], "related_urls": [],
-        "video_duration": None, "lang": profile.lang, "content_hash": textmod.content_hash("", ""),
+        "video_duration": None, "lang": profile.lang, "content_hash": EMPTY_CONTENT_HASH,
         "extraction": SITE_RULES,
     }
 
