@@ -71,9 +71,12 @@ class ExtractionWorkers:
 
     async def extract(self, body: bytes, url: str, profile_key: str) -> Extraction:
         if self.processes and not self._closed:
-            if self._started is None:
+            if not _asyncio_running():  # replies are read on the asyncio loop: a reactor without one extracts here
+                self.processes = 0
+            elif self._started is None:
                 self._started = asyncio.ensure_future(self._start())
-            await self._started
+            if self._started is not None:
+                await self._started
         worker = min(self.workers, key=lambda w: len(w.pending), default=None)
         if worker is None:
             self.counts["inline"] += 1
@@ -187,6 +190,14 @@ class ExtractionWorkers:
         return True
 
 
+def _asyncio_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def serve(sock: socket.socket) -> None:
     """The worker's loop: a request frame in, a reply frame out, until the crawler closes its end."""
     stream = sock.makefile("rb")
@@ -197,7 +208,10 @@ def serve(sock: socket.socket) -> None:
         (size,) = FRAME.unpack(header)
         if size > MAX_FRAME:
             return
-        request_id, profile_key, url, body = marshal.loads(stream.read(size))
+        payload = stream.read(size)
+        if len(payload) < size:  # the crawler went away mid-frame
+            return
+        request_id, profile_key, url, body = marshal.loads(payload)
         try:
             reply = (request_id, True, extract_article(body, url, get_profile(profile_key)))
         except Exception as exc:  # noqa: BLE001 - reported back; the crawler re-does the page itself

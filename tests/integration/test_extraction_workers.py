@@ -117,3 +117,13 @@ def test_one_worker_per_spare_core_at_most_two(monkeypatch):
     for cores, expected in ((None, 0), (1, 0), (2, 1), (3, 2), (16, 2)):
         monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
         assert default_processes() == expected
+
+
+def test_without_an_asyncio_loop_pages_are_extracted_inline():
+    # a reactor other than asyncio's runs the callback's coroutine with no asyncio loop: no worker can answer
+    workers = ExtractionWorkers(2)
+    coro = workers.extract(SEED, URL, "en")
+    with pytest.raises(StopIteration) as done:
+        coro.send(None)
+    assert_seed(done.value.value)
+    assert workers.counts == {"worker": 0, "inline": 1, "fallback": 0} and workers.workers == []
