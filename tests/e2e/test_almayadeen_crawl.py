@@ -8,6 +8,7 @@ from urllib.parse import unquote, urlsplit
 import pymongo
 import pytest
 
+from newscrawl.extract.workers import default_processes
 from newscrawl.sites import get_profile
 from tests.e2e.crawl import run_crawl
 from tests.e2e.truth import field_accuracy, worst_body_f1
@@ -82,6 +83,13 @@ def test_full_crawl_finds_and_extracts_every_article(replica_factory, mongo_uri,
         assert result.stats["listing/stopped/nothing_new"] >= len(EN.sections)  # the extra page brought nothing
     assert result.stats.get("extract/disagreement/title", 0) >= len(model.variants["disagreement"])
     assert result.stats["extract/method/site"] == len(model.present()) and "extract/method/generic" not in result.stats
+    # where the pages were extracted: worker processes on a machine with a core to spare, else the crawler
+    where = {k: v for k, v in result.stats.items() if k.startswith("extract/pages/")}
+    if default_processes():
+        assert where == {"extract/pages/worker": sum(where.values())} and result.stats["extract/workers/cpu_seconds"] > 0
+    else:
+        assert set(where) == {"extract/pages/inline"}
+    assert sum(where.values()) == result.stats["extract/method/site"]
 
 
 @pytest.mark.parametrize("path, markup", [("listings", 1), ("tags", 1), ("sitemaps", 1), ("listings", 2), ("tags", 2)])
