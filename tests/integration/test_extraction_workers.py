@@ -82,6 +82,7 @@ def test_a_killed_worker_loses_no_page_and_says_why():
             os.kill(worker.proc.pid, signal.SIGKILL)
             await asyncio.get_running_loop().run_in_executor(None, worker.proc.wait)
             results = await asyncio.gather(*pending)
+            await worker.task  # the crawler has seen the worker go (EOF), whether or not a page was in flight
             after = await workers.extract(SEED, URL, "en")
             return results + [after], dict(workers.counts), list(workers.failures), list(workers.workers)
         finally:
