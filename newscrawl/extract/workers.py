@@ -98,8 +98,8 @@ class ExtractionWorkers:
         for _ in range(self.processes):
             try:
                 self.workers.append(await self._spawn())
-            except OSError as exc:  # no process could be started: extract inline
-                self.failures.append(f"start: {exc}")
+            except Exception as exc:  # noqa: BLE001 - no process could be started: extract inline, lose nothing
+                self.failures.append(f"start: {type(exc).__name__}: {exc}")
                 break
 
     async def _spawn(self) -> Worker:
@@ -109,6 +109,9 @@ class ExtractionWorkers:
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
             proc = subprocess.Popen([sys.executable, "-m", "newscrawl.extract.workers", str(theirs.fileno())],
                                     pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, close_fds=True, env=env)
+        except BaseException:
+            ours.close()
+            raise
         finally:
             theirs.close()
         reader, writer = await asyncio.open_unix_connection(sock=ours, limit=MAX_FRAME)

@@ -128,3 +128,22 @@ def test_without_an_asyncio_loop_pages_are_extracted_inline():
         coro.send(None)
     assert_seed(done.value.value)
     assert workers.counts == {"worker": 0, "inline": 1, "fallback": 0} and workers.workers == []
+
+
+def test_a_worker_that_cannot_be_started_leaves_extraction_inline(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr("newscrawl.extract.workers.subprocess.Popen", refuse)
+
+    async def scenario():
+        workers = ExtractionWorkers(2)
+        try:
+            return await workers.extract(SEED, URL, "en"), dict(workers.counts), list(workers.failures)
+        finally:
+            await workers.close()
+
+    extraction, counts, failures = run(scenario())
+    assert_seed(extraction)
+    assert counts == {"worker": 0, "inline": 1, "fallback": 0}
+    assert failures == ["start: OSError: [Errno 24] Too many open files"]
