@@ -7,7 +7,6 @@ Values of a type it does not expect are left as they are, for validation to repo
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from functools import partial
 from typing import Any, Callable, Iterable
 
@@ -27,12 +26,10 @@ def clean_article(doc: dict, mirror_hosts: tuple[str, ...] = ()) -> dict:
     host = doc.get("site") if isinstance(doc.get("site"), str) else None
     profile = profile_for_host(host) or get_profile()
     site_url = partial(_site_url, mirror_hosts=mirror_hosts, site_host=profile.host)
-    unsettled: list[str] = []  # title or body still changing after MAX_DECODE_PASSES
     cleaners: dict[str, Callable[[Any], Any]] = {
-        "site": _text, "title": partial(_text, unsettled=unsettled),
+        "site": _text, "title": _text,
         "postid": _nullable_text, "category": _nullable_text, "description": _nullable_text, "source": _nullable_text,
-        "type": partial(_type, types=profile.tawsiyat_types), "section": _section, "lang": _lang,
-        "body": partial(_body, unsettled=unsettled),
+        "type": partial(_type, types=profile.tawsiyat_types), "section": _section, "lang": _lang, "body": _body,
         "url": site_url,
         "related_urls": partial(_list_of, site_url), "aliases": partial(_list_of, site_url),
         "authors": partial(_list_of, _text), "tags": partial(_list_of, _text), "countries": partial(_list_of, _text),
@@ -46,31 +43,25 @@ def clean_article(doc: dict, mirror_hosts: tuple[str, ...] = ()) -> dict:
         if "word_count" in out:
             out["word_count"] = text.word_count(body)
         if "content_hash" in out and isinstance(title, str):
-            if unsettled:
-                out["content_hash"] = text.content_hash(title, body)
-            else:
-                # text.content_hash normalises title and body first; these are already fixed points of it
-                out["content_hash"] = hashlib.sha256((title + "\n" + body).encode("utf-8")).hexdigest()
+            # normalises the body once more: the answer _settled just computed, kept by text.normalise_body
+            out["content_hash"] = text.content_hash(title, body)
     return out
 
 
-def _settled(normalise: Any, value: str, unsettled: list[str] | None = None) -> str:
+def _settled(normalise: Any, value: str) -> str:
     """``normalise`` applied until nothing changes: double-escaped entities ("&amp;amp;") decode one
-    level per pass, and cleaning must give the same text when run again. A text still changing after
-    MAX_DECODE_PASSES is appended to ``unsettled``."""
+    level per pass, and cleaning must give the same text when run again."""
     for _ in range(MAX_DECODE_PASSES):
         again = normalise(value)
         if again == value:
-            return value
+            break
         value = again
-    if unsettled is not None:
-        unsettled.append(value)
     return value
 
 
-def _text(value: Any, unsettled: list[str] | None = None) -> Any:
+def _text(value: Any) -> Any:
     if isinstance(value, str):
-        return _settled(text.normalise_text, value, unsettled)
+        return _settled(text.normalise_text, value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)  # e.g. a postid read from JSON as a number
     return value
@@ -85,8 +76,8 @@ def _lang(value: Any) -> Any:
     return _text(value).lower() if isinstance(value, str) else value
 
 
-def _body(value: Any, unsettled: list[str] | None = None) -> Any:
-    return _settled(text.normalise_body, value, unsettled) if isinstance(value, str) else value
+def _body(value: Any) -> Any:
+    return _settled(text.normalise_body, value) if isinstance(value, str) else value
 
 
 def _list_of(clean: Callable[[Any], Any], values: Any) -> list:
