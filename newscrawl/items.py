@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -122,16 +123,9 @@ def as_document(item: Any) -> dict:
     return {name: _plain(getattr(item, name)) for name in names}
 
 
-_FIELDS: dict[type, tuple[str, ...] | None] = {}
-
-
+@cache
 def _dataclass_fields(kind: type) -> tuple[str, ...] | None:
-    try:
-        return _FIELDS[kind]
-    except KeyError:
-        names = tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
-        _FIELDS[kind] = names
-        return names
+    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
 
 
 def _converts(value: Any) -> bool:

@@ -70,13 +70,13 @@ class ExtractionWorkers:
         self.cpu_seconds = 0.0  # of the workers that have exited, for the crawl's stats
 
     async def extract(self, body: bytes, url: str, profile_key: str) -> Extraction:
-        if self.processes and not self._closed:
-            if not _asyncio_running():  # replies are read on the asyncio loop: a reactor without one extracts here
-                self.processes = 0
-            elif self._started is None:
+        if self._started is None and self.processes and not self._closed:
+            if _asyncio_running():
                 self._started = asyncio.ensure_future(self._start())
-            if self._started is not None:
-                await self._started
+            else:  # replies are read on the asyncio loop: under a reactor without one, every page is extracted here
+                self.processes = 0
+        if self._started is not None:
+            await self._started
         worker = min(self.workers, key=lambda w: len(w.pending), default=None)
         if worker is None:
             self.counts["inline"] += 1

@@ -28,6 +28,17 @@ def run(coro):
     return asyncio.run(asyncio.wait_for(coro, DEADLINE))
 
 
+def extract_once(workers: ExtractionWorkers):
+    """One seed page through ``workers``, which are closed after; their counts stay readable."""
+    async def scenario():
+        try:
+            return await workers.extract(SEED, URL, "en")
+        finally:
+            await workers.close()
+
+    return run(scenario())
+
+
 def assert_seed(extraction) -> None:
     fields = extraction.fields
     assert fields["title"] == "Blinken calls for immediate halt to Armenia, Azerbaijan fight"
@@ -60,16 +71,9 @@ def test_pages_are_extracted_by_the_worker_processes():
 
 
 def test_no_processes_means_every_page_is_extracted_inline():
-    async def scenario():
-        workers = ExtractionWorkers(0)
-        try:
-            return await workers.extract(SEED, URL, "en"), dict(workers.counts), list(workers.workers)
-        finally:
-            await workers.close()
-
-    extraction, counts, started = run(scenario())
-    assert_seed(extraction)
-    assert counts == {"worker": 0, "inline": 1, "fallback": 0} and started == []
+    workers = ExtractionWorkers(0)
+    assert_seed(extract_once(workers))
+    assert workers.counts == {"worker": 0, "inline": 1, "fallback": 0} and workers._started is None
 
 
 def test_a_killed_worker_loses_no_page_and_says_why():
@@ -136,14 +140,7 @@ def test_a_worker_that_cannot_be_started_leaves_extraction_inline(monkeypatch):
 
     monkeypatch.setattr("newscrawl.extract.workers.subprocess.Popen", refuse)
 
-    async def scenario():
-        workers = ExtractionWorkers(2)
-        try:
-            return await workers.extract(SEED, URL, "en"), dict(workers.counts), list(workers.failures)
-        finally:
-            await workers.close()
-
-    extraction, counts, failures = run(scenario())
-    assert_seed(extraction)
-    assert counts == {"worker": 0, "inline": 1, "fallback": 0}
-    assert failures == ["start: OSError: [Errno 24] Too many open files"]
+    workers = ExtractionWorkers(2)
+    assert_seed(extract_once(workers))
+    assert workers.counts == {"worker": 0, "inline": 1, "fallback": 0}
+    assert workers.failures == ["start: OSError: [Errno 24] Too many open files"]
