@@ -91,6 +91,10 @@ NEWSCRAWL_KEEP_PAGES = False  # True: keep each article's raw HTML, compressed, 
 # -1: one per core beyond the first, at most two; 0: extract in the crawler's thread
 NEWSCRAWL_EXTRACT_PROCESSES = -1
 NEWSCRAWL_LISTING_MAX_PAGES = 1000  # a listing is never paged beyond this (it stops sooner when nothing is new)
+# pages the home page links that no profile pattern names are fetched once each (at most this many a crawl);
+# one whose first page links at least this many articles is walked as a listing (listing/learned/<shape>)
+NEWSCRAWL_LEARNED_LISTINGS_MAX = 40
+NEWSCRAWL_LEARNED_LISTING_MIN_ARTICLES = 3
 
 # --- Playwright: only requests that ask for it (meta playwright=True) go through a browser
 DOWNLOAD_HANDLERS_PLAYWRIGHT = {
@@ -127,7 +131,7 @@ NEWSCRAWL_MONITOR_FALLBACK_MAX = 0.5  # the same, on a first run
 NEWSCRAWL_MONITOR_ERROR_RATE = 0.05  # failed requests / requests
 NEWSCRAWL_MONITOR_BLOCKED_RATE = 0.1  # 403s and challenge pages / responses
 NEWSCRAWL_MONITOR_RETRY_RATE = 0.5  # retries / downloads
-NEWSCRAWL_MONITOR_EMPTY_LISTINGS = 0  # listings whose first page may give no article link
+NEWSCRAWL_MONITOR_EMPTY_LISTINGS_SHARE = 0.5  # this share of listings with no article link fails the run
 NEWSCRAWL_MONITOR_MIN_ARTICLES = 20  # fewer: shares are not judged (unless every one failed)
 NEWSCRAWL_MONITOR_HISTORY_RUNS = 5  # passed runs of the same spider and site compared against
 NEWSCRAWL_MONITOR_REJECT_RATE = 0.1  # rejected / validated items

@@ -22,7 +22,7 @@ import urllib.request
 import urllib.robotparser
 from urllib.parse import quote, urlsplit
 
-from newscrawl.cli import CommandError
+from newscrawl.cli import CommandError, common
 from newscrawl.extract.dom import parse_html
 from newscrawl.extract.links import PageLinks
 from newscrawl.extract.listing import cards_of
@@ -45,6 +45,11 @@ def register(subparsers) -> None:
     parser.add_argument("--delay", type=float, default=1.0, help="seconds between requests (default 1)")
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds per request (default 20)")
     parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    parser.add_argument("--store", action="store_true",
+                        help="also show what the last crawl of this site recorded in the store: URL shapes its "
+                             "sitemaps list beyond the profile, listings found by what they are, and where pages "
+                             "and profile disagreed (implied by --uri or MONGODB_URI)")
+    common.add_connection_args(parser)
     parser.set_defaults(func=run)
 
 
@@ -188,10 +193,12 @@ def run(args) -> int:
         return EXIT_UNREACHABLE
     verdicts = diagnose(profile, pages)
     failed = failed_required(verdicts)
+    learned = last_crawl(profile, args) if args.store or args.uri or os.environ.get("MONGODB_URI") else None
     if args.json:
         json.dump({"edition": profile.key, "site": profile.host, "base_url": base_url,
-                   "verdicts": [v.as_dict() for v in verdicts], "failed_required": [v.fact for v in failed]},
-                  sys.stdout, ensure_ascii=False, indent=1)
+                   "verdicts": [v.as_dict() for v in verdicts], "failed_required": [v.fact for v in failed],
+                   **({"last_crawl": learned} if learned is not None else {})},
+                  sys.stdout, ensure_ascii=False, indent=1, default=str)
         print()
     else:
         print(f"newscrawl doctor: {profile.name} ({profile.host}), profile newscrawl/sites (edition "
@@ -202,7 +209,41 @@ def run(args) -> int:
             print(f"  {mark} {v.fact:<22} [{need}] {v.status}: {v.detail}")
         changed = [v.fact for v in verdicts if v.status in (FELL_BACK, FAILED)]
         print(f"facts that did not hold: {', '.join(changed) or 'none'}")
+        if learned is not None:
+            print_learned(profile, learned)
     if failed:
         print(f"newscrawl doctor: required facts failed: {', '.join(v.fact for v in failed)}", file=sys.stderr)
         return EXIT_FACT_FAILED
     return 0
+
+
+LEARNED = ("unknown_shapes", "learned_listings", "disagreements", "listings")
+
+
+def last_crawl(profile, args) -> dict:
+    """What the last finished crawl of the site recorded beyond its profile ({} when none is recorded)."""
+    with common.connect(args) as db:
+        doc = db["crawls"].find_one({"site": profile.host, "spider": "almayadeen", "end": {"$exists": True}},
+                                    {"_id": 0, "end": 1, "status": 1, **dict.fromkeys(LEARNED, 1)},
+                                    sort=[("end", -1)])
+    return doc or {}
+
+
+def print_learned(profile, learned: dict) -> None:
+    if not learned:
+        print(f"the store holds no finished crawl of {profile.host}")
+        return
+    print(f"the last crawl of {profile.host} ({common.short_time(learned.get('end'))}, {learned.get('status')}) "
+          "found beyond the profile:")
+    shapes = learned.get("unknown_shapes") or []
+    print("  article URL shapes its sitemaps list that article_path_re does not match: " + (", ".join(
+        f"{s['shape']} ({s['urls']}, e.g. {s['example']})" for s in shapes) or "none"))
+    listings = learned.get("learned_listings") or []
+    print("  listings found by what they are (no listing pattern names them): " + (", ".join(
+        f"{s['shape']} ({s['listings']})" for s in listings) or "none"))
+    disagreements = learned.get("disagreements") or {}
+    print("  fields where the page and the profile (or the visible page) disagreed: " + (", ".join(
+        f"{name} {n}" for name, n in sorted(disagreements.items())) or "none"))
+    empty = [entry["path"] for entry in learned.get("listings") or [] if not entry.get("articles")]
+    if empty:
+        print(f"  listings with no article link on their first page: {', '.join(empty)}")

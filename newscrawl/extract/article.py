@@ -15,10 +15,11 @@ from datetime import datetime
 from newscrawl.extract import text as textmod
 from newscrawl.extract.body import read_body
 from newscrawl.extract.dates import parse_duration, parse_iso_datetime
-from newscrawl.extract.dom import asset_url, mirror_hosts_of, parse_html, unique
+from newscrawl.extract.dom import asset_url, mirror_hosts_of, parse_html, text_of, unique
 from newscrawl.extract.images import read_images
 from newscrawl.extract.links import TAG, PageLinks
 from newscrawl.extract.metadata import PageMetadata, read_metadata
+from newscrawl.extract.shapes import leading_section, within
 from newscrawl.extract.visible import VisiblePage, read_visible, split_authors
 from newscrawl.site import SiteProfile
 from newscrawl.sites import profile_for_url
@@ -65,13 +66,42 @@ def _split_keywords(value: str | None) -> list[str]:
     return unique(textmod.normalise_text(k) for k in value.split(",")) if value else []
 
 
-def _section(url: str, metadata: PageMetadata, profile: SiteProfile) -> str | None:
+def _section(url: str, page_url: str, metadata: PageMetadata, links: PageLinks,
+             profile: SiteProfile) -> tuple[str | None, str | None, bool]:
+    """(section, its source, whether the profile's article pattern matched).
+
+    The profile's pattern on the URL (or the page's own declared URL) first: its article paths are
+    seen. A URL of a shape the profile does not know takes its section from the page (a breadcrumb
+    or nav link to a listing whose path leads the article's), else from the URL's leading segments."""
     for candidate in (url, metadata.value("url"), metadata.meta_value("og:url")):
         if candidate:
             section = profile.section_of_path(path_of(candidate))
             if section:
-                return section
-    return None
+                return section, "url", True
+    path = path_of(page_url or url)
+    linked = [link.url[len(profile.url) + 1:].lower() for link in links.links
+              if link.url.startswith(profile.url + "/") and within(link.url[len(profile.url) + 1:], path)]
+    if linked:
+        return max(linked, key=len), "breadcrumb", False
+    section = leading_section(path)
+    return section, ("url" if section else None), False
+
+
+def section_labels(links: PageLinks, section: str) -> tuple[str | None, str | None]:
+    """The label the page gives the section's listing: the text of its links to ``/{section}``, a
+    breadcrumb's (outside the site chrome) before the nav's; (label, "breadcrumb" | "nav")."""
+    target = f"{links.profile.url}/{section}"
+    found: dict[bool, str] = {}
+    for link in links.links:
+        if link.url == target and link.in_chrome not in found:
+            label = text_of(link.element)
+            if label:
+                found[link.in_chrome] = label
+    if False in found:
+        return found[False], "breadcrumb"
+    if True in found:
+        return found[True], "nav"
+    return None, None
 
 
 class _Builder:
@@ -128,7 +158,20 @@ def _type(b: _Builder, md: PageMetadata, section: str | None, profile: SiteProfi
     return "article", "computed"
 
 
-def _build(root, html, url: str, page_url: str, b: _Builder, profile: SiteProfile) -> None:
+def _category(b: _Builder, md: PageMetadata, links: PageLinks, section: str | None, profile: SiteProfile) -> None:
+    """The page's own word first (its metadata category, then its breadcrumb or nav label for the
+    section's path), the profile's table last; a table that says otherwise is a disagreement, counted
+    so that the profile gets corrected from evidence."""
+    label, label_source = section_labels(links, section) if section else (None, None)
+    table = profile.sections.get(section or "")
+    value, source = _first(("metadata", next(iter(md.classes(profile.class_mapping_category)), None)),
+                           (label_source, label), ("profile", table))
+    b.set("category", value, source)
+    if source != "profile" and table and value != table:
+        b.disagreements.append("category")
+
+
+def _build(root, html, url: str, page_url: str, b: _Builder, profile: SiteProfile, listed: bool) -> None:
     md = read_metadata(root, profile)
     links = PageLinks(root, url, profile)
     vis: VisiblePage = read_visible(root, profile, links)
@@ -137,16 +180,17 @@ def _build(root, html, url: str, page_url: str, b: _Builder, profile: SiteProfil
     f = b.fields
     tz = profile.timezone
 
-    section = _section(url, md, profile)
-    b.set("section", section, "url")
+    section, section_source, by_pattern = _section(url, page_url, md, links, profile)
+    b.set("section", section, section_source)
     if section is None:
         b.problems.append("section: the URL is not an article URL")
+    elif not by_pattern:
+        b.problems.append(f"section: the URL's shape is not the profile's article pattern ({section_source})")
     b.set("site", profile.host, "url")
     b.set("url", f["url"], "url")
     b.set("postid", *_first(("metadata", md.value("postid")), ("meta", md.meta_value("postid"))))
     b.set("type", *_type(b, md, section, profile))
-    b.set("category", *_first(("url", profile.sections.get(section or "")),
-                              ("metadata", next(iter(md.classes(profile.class_mapping_category)), None))))
+    _category(b, md, links, section, profile)
 
     b.set("title", *_first(("metadata", md.value("title")), ("meta", md.meta_value("og:title")),
                            ("visible", vis.title)), visible=vis.title)
@@ -189,7 +233,8 @@ def _build(root, html, url: str, page_url: str, b: _Builder, profile: SiteProfil
         missing.append("title")
     if f["published_at"] is None:
         missing.append("published_at")
-    is_article = section is not None or (md.value("type") or "").lower() in profile.tawsiyat_types \
+    # an article by the profile's pattern, by the site's word (its sitemaps listed the URL), or by the page's
+    is_article = by_pattern or listed or (md.value("type") or "").lower() in profile.tawsiyat_types \
         or (md.meta_value("og:type") or "").lower() == "article"
     if missing and is_article:
         _generic(html, root, page_url, b, profile, md, missing, leads | {f["title"]} - {""})
@@ -224,10 +269,12 @@ def _generic(html, root, page_url: str, b: _Builder, profile: SiteProfile, md: P
             b.set("images", [{"url": image, "caption": None, "credit": None}], "generic")
 
 
-def extract_article(html: str | bytes, url: str, profile: SiteProfile | None = None) -> Extraction:
+def extract_article(html: str | bytes, url: str, profile: SiteProfile | None = None, listed: bool = False) -> Extraction:
     """SCHEMA.md article fields from a page; ``url`` is the page's URL (canonical or a mirror's).
 
-    ``profile``: the site's facts (by default, the profile whose host serves ``url``).
+    ``profile``: the site's facts (by default, the profile whose host serves ``url``). ``listed``: the
+    site itself says the page is an article (its sitemaps list it), whatever the URL's shape: the
+    generic fallback then stands in for what the site's rules do not find.
     """
     url = url or ""
     profile = profile or profile_for_url(url)
@@ -245,7 +292,7 @@ def extract_article(html: str | bytes, url: str, profile: SiteProfile | None = N
         b.problems.append("empty document")
         return b.result()
     try:
-        _build(root, html, url, page_url, b, profile)
+        _build(root, html, url, page_url, b, profile, listed)
     except Exception as exc:  # hostile markup must never crash a crawl
         b.problems.append(f"extraction failed: {type(exc).__name__}: {str(exc)[:80]}")
         b.fields["word_count"] = textmod.word_count(b.fields["body"])

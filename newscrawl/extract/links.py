@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from newscrawl.extract.dom import NON_TEXT, link_url, select_all
+from newscrawl.extract.shapes import shape_of
 from newscrawl.site import SiteProfile
 from newscrawl.urls import path_of
 
@@ -31,7 +32,9 @@ class Link:
 
 
 @lru_cache(maxsize=16384)  # links repeat from page to page
-def classify(url: str | None, profile: SiteProfile) -> str | None:
+def classify(url: str | None, profile: SiteProfile, article_shapes: frozenset[str] = frozenset()) -> str | None:
+    """What a link is by its path. ``article_shapes``: shapes (``/videos/*/*``) the site's own sitemaps
+    confirmed as articles in this crawl, beyond the profile's article pattern."""
     if url is None:
         return None
     if not url.startswith(profile.url + "/"):
@@ -43,13 +46,15 @@ def classify(url: str | None, profile: SiteProfile) -> str | None:
         return TAG
     if profile.is_listing_path(path):
         return LISTING
+    if article_shapes and shape_of(path) in article_shapes:
+        return ARTICLE
     return SITE
 
 
 class PageLinks:
     """Every ``<a href>`` of a page, canonical and classified; computed once per page."""
 
-    def __init__(self, root, page_url: str, profile: SiteProfile):
+    def __init__(self, root, page_url: str, profile: SiteProfile, article_shapes: frozenset[str] = frozenset()):
         self.root, self.page_url, self.profile = root, page_url, profile
         self.chrome = self._chrome_elements()
         # everything inside the chrome, found once (a page's anchors are mostly in it)
@@ -57,7 +62,7 @@ class PageLinks:
         links = []
         for anchor in root.iter("a"):
             url = link_url(anchor.get("href"), page_url, profile.host)
-            kind = classify(url, profile)
+            kind = classify(url, profile, article_shapes)
             if kind is not None:
                 links.append(Link(anchor, url, kind, anchor in self.in_chrome_set))
         self.links = links

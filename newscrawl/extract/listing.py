@@ -7,12 +7,13 @@ sharpen a card's bounds and date, and are never required.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urljoin, urlsplit
 
-from newscrawl.extract.dates import date_attribute, find_date
+from newscrawl.extract.dates import date_attribute, find_date, parse_iso_datetime, visible_datetimes
 from newscrawl.extract.dom import mirror_hosts_of, parse_html, select, select_all, text_of
-from newscrawl.extract.links import LISTING, TAG, Link, PageLinks, text_outside_headings
+from newscrawl.extract.links import LISTING, SITE, TAG, Link, PageLinks, text_outside_headings
+from newscrawl.extract.metadata import read_metadata
 from newscrawl.site import SiteProfile
 from newscrawl.sites import profile_for_url
 from newscrawl.urls import normalise_path
@@ -23,7 +24,8 @@ MAX_CARD_DEPTH = 12  # levels between a link and its card's date; cards are shal
 @dataclass(frozen=True)
 class Card:
     url: str
-    date: date | None = None
+    date: date | None = None  # the day the card gives (in the site's time zone)
+    at: datetime | None = None  # the moment, UTC, when the card gives a time of day too
 
 
 @dataclass
@@ -31,8 +33,10 @@ class ListingPage:
     cards: list[Card] = field(default_factory=list)  # articles linked outside the chrome, page order
     listings: list[str] = field(default_factory=list)  # section and region listings linked anywhere
     tags: list[str] = field(default_factory=list)  # tag listings linked anywhere
+    pages: list[str] = field(default_factory=list)  # other same-site pages linked anywhere (listing candidates)
     next_url: str | None = None  # an explicit next page (canonical path and its query)
     sharpened_cards: int = 0  # cards the profile's (assumed) card selectors named
+    declares_article: bool = False  # the page's own metadata says it is an article (not a listing)
 
 
 def _root(html):
@@ -42,26 +46,39 @@ def _root(html):
         return None
 
 
-def _card_date(link: Link, card, profile: SiteProfile) -> date | None:
+def _moment(machine: str | None, text: str, profile: SiteProfile) -> datetime | None:
+    """The exact moment a date element states: a ``datetime`` attribute with a time of day, or a
+    visible date with one (``10 Nov 2025 14:05``)."""
+    if machine and "T" in machine.upper():
+        found = parse_iso_datetime(machine, naive_tz=profile.timezone)
+        if found is not None:
+            return found
+    moments = visible_datetimes(text, profile)
+    return moments[0] if moments else None
+
+
+def _card_date(link: Link, card, profile: SiteProfile) -> tuple[date | None, datetime | None]:
     for css in profile.card_date_selectors:  # sharpening: the profile's own date element
         for element in select(card, css):
-            found = date_attribute(element.get("datetime"), profile) or find_date(text_of(element), profile)
+            machine = element.get("datetime") or next((t.get("datetime") for t in element.iter("time")), None)
+            found = date_attribute(machine, profile) or find_date(text_of(element), profile)
             if found:
-                return found
+                return found, _moment(machine, text_of(element), profile)
     # the smallest element around the link alone that holds a date-shaped text
     element, depth = link.element, 0
     while element is not None and depth <= MAX_CARD_DEPTH:
         for stamp in element.iter("time"):
             found = date_attribute(stamp.get("datetime"), profile) or find_date(text_of(stamp), profile)
             if found:
-                return found
-        found = find_date(" ".join(text_outside_headings(element)), profile)
+                return found, _moment(stamp.get("datetime"), text_of(stamp), profile)
+        text = " ".join(text_outside_headings(element))
+        found = find_date(text, profile)
         if found:
-            return found
+            return found, _moment(None, text, profile)
         if element is card:
             break
         element, depth = element.getparent(), depth + 1
-    return None
+    return None, None
 
 
 def cards_of(links: PageLinks) -> tuple[list[Card], int]:
@@ -74,7 +91,8 @@ def cards_of(links: PageLinks) -> tuple[list[Card], int]:
     for url, link in first.items():
         card = links.card_of(link, sharpened)
         named += card in sharpened
-        cards.append(Card(url=url, date=_card_date(link, card, profile)))
+        day, moment = _card_date(link, card, profile)
+        cards.append(Card(url=url, date=day, at=moment))
     return cards, named
 
 
@@ -99,15 +117,21 @@ def next_page_url(root, page_url: str, profile: SiteProfile) -> str | None:
     return None
 
 
-def read_listing(html: str | bytes, page_url: str, profile: SiteProfile | None = None) -> ListingPage:
+def read_listing(html: str | bytes, page_url: str, profile: SiteProfile | None = None,
+                 article_shapes: frozenset[str] = frozenset()) -> ListingPage:
+    """``article_shapes``: URL shapes the site's sitemaps confirmed as articles (see ``extract.shapes``)."""
     profile = profile or profile_for_url(page_url)
     root = _root(html)
     if root is None:
         return ListingPage()
-    links = PageLinks(root, page_url, profile)
+    links = PageLinks(root, page_url, profile, article_shapes)
     cards, named = cards_of(links)
-    return ListingPage(cards=cards, listings=links.urls(LISTING), tags=links.urls(TAG),
-                       next_url=next_page_url(root, page_url, profile), sharpened_cards=named)
+    metadata = read_metadata(root, profile)
+    declared = (metadata.value("type") or "").lower() in profile.tawsiyat_types \
+        or (metadata.meta_value("og:type") or "").lower() == "article"
+    return ListingPage(cards=cards, listings=links.urls(LISTING), tags=links.urls(TAG), pages=links.urls(SITE),
+                       next_url=next_page_url(root, page_url, profile), sharpened_cards=named,
+                       declares_article=declared)
 
 
 def extract_cards(html: str | bytes, page_url: str, profile: SiteProfile | None = None) -> list[Card]:

@@ -19,12 +19,16 @@ _ENTRIES = {
 }
 _LOC = etree.XPath("*[local-name()='loc']/text()")
 _LASTMOD = etree.XPath("*[local-name()='lastmod']/text()")
+# the Google News extension's publication date (<news:news><news:publication_date>): the article's own
+# date, where <lastmod> is only when the entry last changed
+_PUBLISHED = etree.XPath("*[local-name()='news']/*[local-name()='publication_date']/text()")
 
 
 @dataclass(frozen=True)
 class SitemapEntry:
     loc: str
     lastmod: datetime | None = None
+    published: datetime | None = None  # a publication date the sitemap states (news extension), never lastmod
 
 
 def _parse(xml: str | bytes | None):
@@ -49,8 +53,10 @@ def _entries(xml, kind: str) -> list[SitemapEntry]:
         if not loc:
             continue
         lastmod = "".join(_LASTMOD(element)).strip()
+        published = "".join(_PUBLISHED(element)).strip() if kind == "url" else ""
         # a lastmod without offset is taken as UTC, as sitemaps.org's W3C format implies nothing else
-        entries.append(SitemapEntry(loc, parse_iso_datetime(lastmod, naive_tz=timezone.utc)))
+        entries.append(SitemapEntry(loc, parse_iso_datetime(lastmod, naive_tz=timezone.utc),
+                                    parse_iso_datetime(published, naive_tz=timezone.utc) if published else None))
     return entries
 
 

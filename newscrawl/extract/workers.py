@@ -47,12 +47,12 @@ class Worker:
     proc: subprocess.Popen
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
-    pending: dict[int, tuple[asyncio.Future, bytes, str, str]] = field(default_factory=dict)
+    pending: dict[int, tuple[asyncio.Future, bytes, str, str, bool]] = field(default_factory=dict)
     task: asyncio.Task | None = None
 
 
 class ExtractionWorkers:
-    """``await workers.extract(body, url, profile_key)``: an ``Extraction``, from a worker when one is up.
+    """``await workers.extract(body, url, profile_key, listed)``: an ``Extraction``, from a worker when one is up.
 
     ``counts`` says how many pages went where ("worker", "inline", "fallback"); ``failures`` the
     reason of each worker that stopped; ``cpu_seconds``, after ``close()``, what the workers used. ``processes=0`` extracts every page inline.
@@ -69,7 +69,7 @@ class ExtractionWorkers:
         self._exited: list[Worker] = []  # stopped before close(): reaped there
         self.cpu_seconds = 0.0  # of the workers that have exited, for the crawl's stats
 
-    async def extract(self, body: bytes, url: str, profile_key: str) -> Extraction:
+    async def extract(self, body: bytes, url: str, profile_key: str, listed: bool = False) -> Extraction:
         if self._started is None and self.processes and not self._closed:
             if _asyncio_running():
                 self._started = asyncio.ensure_future(self._start())
@@ -80,12 +80,12 @@ class ExtractionWorkers:
         worker = min(self.workers, key=lambda w: len(w.pending), default=None)
         if worker is None:
             self.counts["inline"] += 1
-            return extract_article(body, url, get_profile(profile_key))
+            return extract_article(body, url, get_profile(profile_key), listed)
         self._next_id += 1
         request_id = self._next_id
         future = asyncio.get_running_loop().create_future()
-        worker.pending[request_id] = (future, body, url, profile_key)
-        payload = marshal.dumps((request_id, profile_key, url, body))
+        worker.pending[request_id] = (future, body, url, profile_key, listed)
+        payload = marshal.dumps((request_id, profile_key, url, body, listed))
         worker.writer.write(FRAME.pack(len(payload)) + payload)
         if worker.writer.transport.get_write_buffer_size() > HIGH_WATER:
             try:
@@ -127,14 +127,14 @@ class ExtractionWorkers:
                 (size,) = FRAME.unpack(header)
                 reply = await worker.reader.readexactly(size)
                 request_id, ok, value = pickle.loads(reply)  # our own child, over our own socket pair
-                future, body, url, key = worker.pending.pop(request_id)
+                future, *page = worker.pending.pop(request_id)
                 if future.done():
                     continue
                 if ok:
                     self.counts["worker"] += 1
                     future.set_result(value)
                 else:  # an exception in the worker: the same page again here, where it is logged as usual
-                    self._fall_back(future, body, url, key)
+                    self._fall_back(future, *page)
         except (asyncio.IncompleteReadError, ConnectionError):  # EOF, or a write to it found it gone
             reason = "the worker exited"
         except Exception as exc:  # noqa: BLE001 - whatever broke the channel, the pages must still be extracted
@@ -145,16 +145,16 @@ class ExtractionWorkers:
                 self._exited.append(worker)
             if not self._closed:
                 self.failures.append(reason)
-            for future, body, url, key in worker.pending.values():
+            for future, *page in worker.pending.values():
                 if not future.done():
-                    self._fall_back(future, body, url, key)
+                    self._fall_back(future, *page)
             worker.pending.clear()
             worker.writer.close()
 
-    def _fall_back(self, future: asyncio.Future, body: bytes, url: str, key: str) -> None:
+    def _fall_back(self, future: asyncio.Future, body: bytes, url: str, key: str, listed: bool) -> None:
         self.counts["fallback"] += 1
         try:
-            future.set_result(extract_article(body, url, get_profile(key)))
+            future.set_result(extract_article(body, url, get_profile(key), listed))
         except Exception as exc:  # noqa: BLE001 - the caller sees what inline extraction would have raised
             future.set_exception(exc)
 
@@ -214,9 +214,9 @@ def serve(sock: socket.socket) -> None:
         payload = stream.read(size)
         if len(payload) < size:  # the crawler went away mid-frame
             return
-        request_id, profile_key, url, body = marshal.loads(payload)
+        request_id, profile_key, url, body, listed = marshal.loads(payload)
         try:
-            reply = (request_id, True, extract_article(body, url, get_profile(profile_key)))
+            reply = (request_id, True, extract_article(body, url, get_profile(profile_key), listed))
         except Exception as exc:  # noqa: BLE001 - reported back; the crawler re-does the page itself
             reply = (request_id, False, f"{type(exc).__name__}: {exc}")
         data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)

@@ -22,7 +22,9 @@ from newscrawl.extract.dates import visible_datetimes
 from newscrawl.extract.dom import parse_html, select, spaced_text_of
 from newscrawl.extract.links import ARTICLE, LISTING, TAG, PageLinks
 from newscrawl.extract.listing import cards_of, next_page_url
+from newscrawl.extract.shapes import shape_of
 from newscrawl.extract.sitemap import parse_sitemap_index, parse_urlset
+from newscrawl.extract.article import section_labels
 from newscrawl.site import SiteProfile
 from newscrawl.urls import path_of
 
@@ -63,11 +65,26 @@ class _Report:
     def __init__(self, profile: SiteProfile):
         self.profile = profile
         self.verdicts: dict[str, Verdict] = {}
+        # where the site says more than the profile knows: fact -> notes (shapes, labels), applied last
+        self.beyond: dict[str, list[str]] = {}
 
     def add(self, fact: str, status: str, detail: str, page: str = "") -> None:
         if fact in self.verdicts and self.verdicts[fact].status == HELD:
             return  # held on one page is held
         self.verdicts[fact] = Verdict(fact, status, detail, page, self.profile.evidence(fact), fact in REQUIRED)
+
+    def note(self, fact: str, text: str) -> None:
+        """The site states something the fact does not cover (a URL shape, a label): the fact held where it
+        applies, but the crawler took the site's word here; the profile's line is to change."""
+        self.beyond.setdefault(fact, []).append(text)
+
+    def settle(self) -> None:
+        for fact, notes in self.beyond.items():
+            held = self.verdicts.get(fact)
+            base = f"{held.detail}; but " if held and held.status == HELD else ""
+            if held is None or held.status in (HELD, NOT_CHECKED, ABSENT):
+                self.verdicts[fact] = Verdict(fact, FELL_BACK, base + "; ".join(notes), held.page if held else "",
+                                              self.profile.evidence(fact), fact in REQUIRED)
 
 
 def _count(root, css) -> int:
@@ -112,6 +129,11 @@ def check_home(r: _Report, url: str, body: bytes) -> None:
     r.add("sections", HELD if known else FELL_BACK,
           f"{len(known)} of the {len(p.sections)} known sections are linked" if known else
           "none of the known sections is linked from the home page", "home")
+    relabelled = [(s, label) for s in known for label in [section_labels(links, s)[0]] if label and label != p.sections[s]]
+    if relabelled:
+        r.note("sections", f"the home page's nav labels {len(relabelled)} section(s) otherwise than the profile: "
+               + ", ".join(f"{s} {label!r} (profile {p.sections[s]!r})" for s, label in relabelled[:6])
+               + " — the crawler stores the page's label")
 
 
 def check_listing(r: _Report, url: str, body: bytes, page2: tuple[str, bytes] | None) -> None:
@@ -272,6 +294,11 @@ def check_article(r: _Report, url: str, body: bytes) -> None:
     section = p.section_of_path(path_of(url))
     r.add("article_path_re", HELD if section else FAILED, f"section {section}" if section else
           "the article's URL does not match the article pattern", "article")
+    category = next(iter(c.get("value") for c in metadata.get("classes") or []
+                         if isinstance(c, dict) and c.get("mapping") == p.class_mapping_category), None)
+    label = category or (section_labels(links, section)[0] if section else None)
+    if section and label and p.sections.get(section) not in (None, label):
+        r.note("sections", f"the article page calls {section} {label!r}, the profile {p.sections[section]!r}")
 
 
 def check_tag(r: _Report, url: str, body: bytes) -> None:
@@ -297,6 +324,15 @@ def check_sitemaps(r: _Report, index: tuple[str, bytes] | None, month: tuple[str
         if urls:
             r.add("article_path_re", HELD if articles else FAILED,
                   f"{len(articles)} of {len(urls)} sitemap entries are article URLs", "monthly sitemap")
+        shapes: dict[str, list[str]] = {}
+        for u in urls:
+            if not p.is_article_path(path_of(u)):
+                shapes.setdefault(shape_of(path_of(u)), []).append(u)
+        if shapes:
+            r.note("article_path_re", f"{sum(map(len, shapes.values()))} of {len(urls)} entries of the monthly sitemap "
+                   "are of shapes the pattern does not match: " + ", ".join(
+                       f"{shape} ({len(found)}, e.g. {found[0]})" for shape, found in sorted(shapes.items()))
+                   + " — the crawler takes them as articles (the site's word); add the shapes to article_path_re")
 
 
 def diagnose(profile: SiteProfile, pages: Pages) -> list[Verdict]:
@@ -311,6 +347,7 @@ def diagnose(profile: SiteProfile, pages: Pages) -> list[Verdict]:
     if pages.tag:
         check_tag(r, *pages.tag)
     check_sitemaps(r, pages.sitemap_index, pages.sitemap_month)
+    r.settle()
     for kind, why in pages.errors.items():
         for name in _FACTS_OF_PAGE.get(kind, ()):
             if name not in r.verdicts:

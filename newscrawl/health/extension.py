@@ -30,7 +30,7 @@ from twisted.internet.threads import deferToThread
 from newscrawl.health.actions import actions_from_settings, log_action
 from newscrawl.health.coverage import Coverage, fallback_share, source_shares
 from newscrawl.health.monitors import (
-    FAIL, WARN, MonitorResult, Thresholds, check_captures, evaluate, stat_total,
+    FAIL, WARN, MonitorResult, Thresholds, check_captures, evaluate, stat_total, stats_below,
 )
 from newscrawl.health.reachability import UNREACHABLE_REASONS, message_of
 from newscrawl.items import fields_of
@@ -161,14 +161,31 @@ class CrawlHealth:
         stats = dict(self.stats.get_stats())
         sources = source_shares(stats)
         return {"articles": self.coverage.articles, "coverage": self.coverage.shares(), "sources": sources,
-                "fallback_share": fallback_share(sources), "stats": stats, "finish_reason": reason}
+                "fallback_share": fallback_share(sources), "stats": stats, "finish_reason": reason,
+                **self.discoveries(stats)}
+
+    def discoveries(self, stats: dict) -> dict:
+        """What the crawl learned of the site beyond its profile, for the record, the monitors and the doctor:
+        each listing's first-page article links, URL shapes the sitemaps list that the profile's article
+        pattern does not match, listings found by what they are, and where the page and the profile disagree."""
+        spider = getattr(self.crawler, "spider", None)
+        yields = getattr(spider, "listing_yields", None) or {}
+        shapes = getattr(spider, "unknown_shapes", None) or {}
+        return {
+            "listings": [{"path": path, "articles": n} for path, n in sorted(yields.items())],
+            "unknown_shapes": [{"shape": shape, "urls": n, "example": example}
+                               for shape, (n, example) in sorted(shapes.items())],
+            "learned_listings": [{"shape": shape, "listings": n}
+                                 for shape, n in sorted((getattr(spider, "learned_listings", None) or {}).items())],
+            "disagreements": {name: int(n) for name, n in stats_below(stats, "extract/disagreement").items()},
+        }
 
     def _history(self, spider: str, limit: int) -> list[dict]:
         coll = self.collection()
         if coll is None:
             return []
         cursor = coll.find({"spider": spider, "site": self.site, "status": "passed"},
-                           {"articles": 1, "coverage": 1, "fallback_share": 1}).sort("start", -1).limit(limit)
+                           {"articles": 1, "coverage": 1, "fallback_share": 1, "listings": 1}).sort("start", -1).limit(limit)
         return list(cursor)
 
     async def history(self, spider) -> list[dict]:
@@ -206,6 +223,7 @@ class CrawlHealth:
             "end": datetime.now(timezone.utc), "articles": run["articles"], "coverage": run["coverage"],
             "sources": run["sources"], "fallback_share": run["fallback_share"], "progress": figures,
             "counts": self.counts(run["stats"]), "monitors": [r.as_dict() for r in results],
+            **{key: run[key] for key in ("listings", "unknown_shapes", "learned_listings", "disagreements") if key in run},
         }
         if unreachable:
             report["message"] = message_of(self.crawler) or reason

@@ -34,7 +34,7 @@ class Thresholds:
     error_rate: float = 0.05  # failed requests / requests
     blocked_rate: float = 0.1  # 403 answers and challenge pages / responses
     retry_rate: float = 0.5  # retries / requests
-    empty_listings: int = 0  # listings whose first page may have no article links
+    empty_listings_share: float = 0.5  # this share of the listings giving no article link fails the run
     min_articles: int = 20  # below this many, shares (coverage, rejects, generic) are not judged
     history_runs: int = 5
     reject_rate: float = 0.1  # rejected / validated items
@@ -184,12 +184,50 @@ def check_articles(run: dict) -> MonitorResult:
     return MonitorResult("articles", PASS, f"{run['articles']} articles of {scheduled} downloaded")
 
 
-def check_listings(run: dict, t: Thresholds) -> MonitorResult:
-    empty = _n(run["stats"], "listing/empty/first_page")
-    if empty > t.empty_listings:
-        return MonitorResult("listings", FAIL, f"listings: {empty} listing(s) gave no article link on their first page "
-                             "— the listing page markup (its article cards and links) changed", {"empty": empty})
-    return MonitorResult("listings", PASS, "every listing gave article links on its first page")
+def last_listings(history: list[dict]) -> dict[str, int]:
+    """{listing path: article links on its first page} of the most recent healthy run that recorded them."""
+    for past in history:
+        if past.get("listings"):
+            return {entry["path"]: entry["articles"] for entry in past["listings"]}
+    return {}
+
+
+def check_listings(run: dict, history: list[dict], t: Thresholds) -> MonitorResult:
+    """Listings judged by their share and by history: real sites have sections with nothing in them yet.
+
+    The run fails when at least ``empty_listings_share`` of the listings whose first page it fetched
+    gave no article link (the listing markup changed), or when a listing that gave articles in the last
+    healthy run of the site gives none now; an empty listing among productive ones is a warning naming it.
+    """
+    yields = {entry["path"]: entry["articles"] for entry in run.get("listings") or []}
+    if not yields:
+        empty = _n(run["stats"], "listing/empty/first_page")  # a run that did not record its listings
+        if empty:
+            return MonitorResult("listings", WARN, f"listings: {empty} listing(s) gave no article link on their "
+                                 "first page", {"empty": empty})
+        return MonitorResult("listings", PASS, "no listing walked in this run" if not
+                             int(stat_total(run["stats"], "listing/pages")) else "every listing gave article links")
+    empty = sorted(path for path, n in yields.items() if n == 0)
+    before = last_listings(history)
+    lost = [path for path in empty if before.get(path, 0) > 0]
+    detail = {"listings": len(yields), "empty": empty, "lost": lost, "limit": t.empty_listings_share}
+    if len(empty) >= max(1.0, t.empty_listings_share * len(yields)):
+        return MonitorResult("listings", FAIL, f"listings: {len(empty)} of {len(yields)} listings gave no article "
+                             f"link on their first page ({_names(empty)}) — the listing page markup (its article "
+                             "cards and links) changed", detail)
+    if lost:
+        return MonitorResult("listings", FAIL, f"listings: {_names(lost)} gave articles in the last healthy run "
+                             "and none now — its markup or its address changed", detail)
+    if empty:
+        return MonitorResult("listings", WARN, f"listings: {_names(empty)} gave no article link on its first page "
+                             f"({len(yields) - len(empty)} of {len(yields)} listings did): a section with nothing "
+                             "in it yet, or one to look at", detail)
+    return MonitorResult("listings", PASS, f"all {len(yields)} listings gave article links on their first page",
+                         detail)
+
+
+def _names(paths: list[str], n: int = 5) -> str:
+    return ", ".join(paths[:n]) + (f" and {len(paths) - n} more" if len(paths) > n else "")
 
 
 # --- what extraction and validation made of it ---------------------------------------
@@ -334,7 +372,7 @@ def check_rates(run: dict, t: Thresholds) -> list[MonitorResult]:
 
 def evaluate(run: dict, history: list[dict], t: Thresholds | None = None) -> list[MonitorResult]:
     t = t or Thresholds()
-    return [check_discovery(run), check_home(run), check_listings(run, t), check_articles(run),
+    return [check_discovery(run), check_home(run), check_listings(run, history, t), check_articles(run),
             check_rejects(run, t), check_generic(run, t), *check_coverage(run, history, t),
             check_fallbacks(run, history, t), *check_rates(run, t)]
 

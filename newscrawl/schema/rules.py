@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable
 
 from newscrawl.extract import text
+from newscrawl.extract.shapes import leading_section, within
 from newscrawl.site import SiteProfile
 from newscrawl.sites import known, profile_for_host
 
@@ -124,25 +125,42 @@ def content_hash_matches_text(doc: dict, limits: Limits, now: datetime) -> list[
     return []
 
 
-def _path_section(doc: dict) -> str | None:
-    """The section the URL's path names, "" for a site URL that is no article path, None for others."""
+def _site_path(doc: dict) -> tuple[SiteProfile, str] | None:
+    """The document's profile and URL path, for a URL of the profile's own host (others: rule same_site)."""
     url, profile = doc.get("url"), _profile(doc)
     if profile is None or not (isinstance(url, str) and url.startswith(profile.url + "/")):
         return None
-    return profile.section_of_path(url[len(profile.url):]) or ""
+    return profile, url[len(profile.url):]
 
 
 def article_path(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
-    if _path_section(doc) == "":
-        pattern = _profile(doc).article_path_re.pattern
-        return [("url", f"is not an article path of {doc['site']} ({pattern})")]
+    """An article's URL matches the profile's article pattern or, being of a shape the profile does not
+    know (the site's sitemaps list such URLs), names a section by its leading segments; a URL of one of
+    the site's other page kinds (a tag or listing page) or of one segment is no article."""
+    found = _site_path(doc)
+    if found is None:
+        return []
+    profile, path = found
+    if profile.is_article_path(path):
+        return []
+    if profile.is_tag_path(path) or profile.is_listing_path(path) or leading_section(path) is None:
+        return [("url", f"is not an article path of {doc['site']} ({profile.article_path_re.pattern}, or a section "
+                        "and a slug of a shape the site's sitemaps list)")]
     return []
 
 
 def section_matches_url(doc: dict, limits: Limits, now: datetime) -> list[Problem]:
-    path_section, section = _path_section(doc), doc.get("section")
-    if path_section and isinstance(section, str) and path_section != section:
-        return [("section", f"{section!r} but the URL is in {path_section!r}")]
+    """The section is the one the URL names: the pattern's section, or the leading segments of a path of
+    another shape (a breadcrumb may name fewer of them)."""
+    found, section = _site_path(doc), doc.get("section")
+    if found is None or not isinstance(section, str):
+        return []
+    profile, path = found
+    by_pattern = profile.section_of_path(path)
+    if by_pattern:
+        return [] if by_pattern == section else [("section", f"{section!r} but the URL is in {by_pattern!r}")]
+    if leading_section(path) and not within(section, path):
+        return [("section", f"{section!r} but the URL is in {leading_section(path)!r}")]
     return []
 
 

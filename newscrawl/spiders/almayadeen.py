@@ -17,22 +17,27 @@ import enum
 import hashlib
 import re
 import zlib
-from datetime import datetime, timezone
+from datetime import datetime, time, timezone
 from urllib.parse import quote
 
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from newscrawl.extract.workers import ExtractionWorkers, default_processes
 from newscrawl.extract.listing import read_listing
+from newscrawl.extract.shapes import is_page_path, shape_key, shape_of
 from newscrawl.extract.sitemap import parse_sitemap_index, parse_urlset
 from newscrawl.items import ArticleItem, PageItem, SightingItem
 from newscrawl.spiders.arguments import AlmayadeenArguments, ArgumentError
 from newscrawl.urls import canonical_url, host_of, mirror_url, path_of
 
 SHOWN_MEMORY = 600  # article URLs a listing remembers having shown (hashes travel in request meta)
+# what the site said of an article's date on the way to it, best first: a sitemap's publication date,
+# then a card's moment, then a card's day (used only when the page itself gives no date)
+DATE_RANKS = {"sitemap": 3, "card": 2, "card_day": 1}
 
 
 def slug(text: str) -> str:
@@ -101,6 +106,7 @@ class Kind(enum.IntEnum):
     """Request kinds; the value is the scheduling priority (higher first)."""
 
     TAG = 5
+    PROBE = 8  # a page the home page links that may be a listing of a path the profile does not know
     LISTING = 10
     ARTICLE = 30
     SITEMAP = 35  # before articles, so that a backfill knows its total early
@@ -122,6 +128,14 @@ class AlmayadeenSpider(Spider):
         self.seen_tags: set[str] = set()
         self.known_articles: set[int] = set()  # for progress: every article URL met so far
         self.lastmod_doubted = False  # said once per crawl
+        # URL shapes the site's own sitemaps list as articles although the profile's pattern does not match
+        # them: shape -> (URLs met, an example); links of these shapes count as article links in this crawl
+        self.unknown_shapes: dict[str, list] = {}
+        self.article_shapes: frozenset[str] = frozenset()
+        self.listing_yields: dict[str, int] = {}  # listing path -> article links on its first page
+        self.learned_listings: dict[str, int] = {}  # shape -> listings of it walked (found, not by pattern)
+        self.probed: set[str] = set()
+        self.site_dates: dict[int, tuple[str, str]] = {}  # article digest -> (source, ISO date) found later
 
     @staticmethod
     def parse_arguments(kwargs: dict, default_edition: str | None = None) -> AlmayadeenArguments:
@@ -141,6 +155,8 @@ class AlmayadeenSpider(Spider):
         spider.mirror_hosts = (host_of(spider.base_url),)
         spider.keep_pages = settings.getbool("NEWSCRAWL_KEEP_PAGES", False)
         spider.max_listing_pages = settings.getint("NEWSCRAWL_LISTING_MAX_PAGES", 1000)
+        spider.max_probes = settings.getint("NEWSCRAWL_LEARNED_LISTINGS_MAX", 40)
+        spider.min_listing_articles = settings.getint("NEWSCRAWL_LEARNED_LISTING_MIN_ARTICLES", 3)
         spider.allowed_domains = [host_of(spider.base_url).split(":")[0], spider.profile.host]
         processes = settings.getint("NEWSCRAWL_EXTRACT_PROCESSES", -1)
         spider.extractor = ExtractionWorkers(default_processes() if processes < 0 else processes)
@@ -199,13 +215,16 @@ class AlmayadeenSpider(Spider):
                             paging=paging)
 
     # --- listings ---------------------------------------------------------------------------
+    def read_page(self, response):
+        return read_listing(response.body, response.url, self.profile, self.article_shapes)
+
     async def parse_home(self, response):
         """The home page: section and region listings, and the latest articles.
 
         @page /
         @returns requests 1
         """
-        page = read_listing(response.body, response.url, self.profile)
+        page = self.read_page(response)
         stats = self.crawler.stats
         stats.set_value("home/fetched", 1)
         stats.set_value("home/links/sections", len(page.listings))
@@ -227,8 +246,51 @@ class AlmayadeenSpider(Spider):
                 if self.args.sections and not (section and section["section"] in self.args.sections):
                     continue  # regions mix every section; with a section filter they add nothing
                 yield self.listing_request(url, Kind.LISTING, "listings")
+            if not self.args.sections:
+                for request in self.probes(page.pages, response):
+                    yield request
         async for request in self.article_requests(page.cards, "home" if via == "listings" else via):
             yield request
+
+    def probes(self, urls: list[str], response):
+        """The other pages the home page links (its nav included): each may be a listing of a path the
+        profile has no pattern for. Fetched once, at most NEWSCRAWL_LEARNED_LISTINGS_MAX per crawl; one
+        that lists articles is walked as a listing (``parse_listing``)."""
+        home = self.canonical(response.url)
+        for url in urls:
+            url = self.canonical(url)
+            if url == home or url in self.probed or not is_page_path(path_of(url)):
+                continue
+            if len(self.probed) >= self.max_probes:
+                self.crawler.stats.inc_value("listing/probe/capped")
+                return
+            self.probed.add(url)
+            self.crawler.stats.inc_value("listing/probe/requested")
+            # a page that is not there is an answer, not an error
+            yield self.request(url, Kind.PROBE, self.parse_listing, via="listings", listing_page=1, shown=[],
+                               paging="", probe=True, handle_httpstatus_list=[404, 410])
+
+    def learned(self, response, page) -> bool:
+        """Whether a probed page is a listing: not itself an article by what it says of itself, and its
+        first page links at least NEWSCRAWL_LEARNED_LISTING_MIN_ARTICLES articles."""
+        stats = self.crawler.stats
+        if response.status != 200:
+            stats.inc_value("listing/probe/missing")
+            return False
+        if page.declares_article:
+            stats.inc_value("listing/probe/article")
+            return False
+        if len(page.cards) < self.min_listing_articles:
+            stats.inc_value("listing/probe/not_listing")
+            return False
+        shape = shape_of(path_of(response.url))
+        self.learned_listings[shape] = self.learned_listings.get(shape, 0) + 1
+        stats.inc_value(f"listing/learned/{shape_key(shape)}")
+        if self.learned_listings[shape] == 1:
+            self.logger.info("walking pages of shape %s as listings: the home page links %s, which lists %d articles, "
+                             "and the %s profile has no listing pattern for it (listing/learned counts them)",
+                             shape, self.canonical(response.url), len(page.cards), self.profile.key)
+        return True
 
     async def parse_listing(self, response):
         """A section, region or tag listing page: cards into articles, then the next page.
@@ -236,14 +298,24 @@ class AlmayadeenSpider(Spider):
         @page /news/politics
         @returns requests 1
         """
-        page = read_listing(response.body, response.url, self.profile)
         meta = response.meta
+        if meta.get("probe") and response.status != 200:
+            self.learned(response, None)
+            return
+        page = self.read_page(response)
+        if meta.get("probe") and not self.learned(response, page):
+            if page.declares_article:  # the page says it is an article: read it as one
+                async for out in self.parse_article(response):
+                    yield out
+            return
         via, number = meta.get("via", "listings"), meta.get("listing_page", 1)
         listing = self.canonical(response.url)
         stats = self.crawler.stats
         stats.inc_value(f"listing/pages/{via}")
         shown = list(meta.get("shown") or [])
         fresh = [card for card in page.cards if short_hash(card.url) not in shown]
+        if number == 1 and via == "listings":
+            self.listing_yields[path_of(listing)] = len(page.cards)
         if not page.cards and number == 1:
             stats.inc_value("listing/empty/first_page")
             self.logger.warning("listing %s has no article links", listing)
@@ -315,6 +387,9 @@ class AlmayadeenSpider(Spider):
     async def parse_sitemap(self, response):
         """A monthly sitemap: every article whose lastmod is newer than what is stored.
 
+        Every URL it lists is an article by the site's word, whatever its shape: one the profile's
+        article pattern does not match is requested too, and its shape counted and reported once.
+
         @page /sitemaps/all/sitemap-2022-9.xml
         @returns requests 1
         """
@@ -331,10 +406,32 @@ class AlmayadeenSpider(Spider):
                                     "(sitemap/lastmod/untrusted counts them)", response.url, doubt)
         if not doubt:  # a window on lastmod only when lastmod means something
             entries = [e for e in entries if not (self.args.since and e.lastmod and e.lastmod < self.args.since)]
-        candidates = [(self.canonical(e.loc), None if doubt else e.lastmod) for e in entries]
-        candidates = [(url, hint) for url, hint in candidates if self.profile.is_article_path(path_of(url))]
-        async for request in self.new_or_changed(candidates, via="sitemaps", recheck=bool(doubt)):
+        candidates = []
+        for entry in entries:
+            url = self.canonical(entry.loc)
+            if not self.profile.is_article_path(path_of(url)):
+                self.unknown_shape(url)
+            dated = ("sitemap", entry.published.isoformat()) if entry.published else None
+            candidates.append((url, None if doubt else entry.lastmod, dated))
+        async for request in self.new_or_changed(candidates, via="sitemaps", recheck=bool(doubt), listed=True):
             yield request
+
+    def unknown_shape(self, url: str) -> None:
+        """A URL the site's sitemaps list as an article that the profile's pattern does not match: counted
+        by shape, named once in the log (and in the crawl record), and its shape taken as an article's."""
+        shape = shape_of(path_of(url))
+        self.crawler.stats.inc_value(f"discovery/unknown_shape/{shape_key(shape)}")
+        known = self.unknown_shapes.get(shape)
+        if known is not None:
+            known[0] += 1
+            return
+        self.unknown_shapes[shape] = [1, url]
+        self.article_shapes = frozenset(self.unknown_shapes)
+        self.logger.warning("the sitemaps list article URLs of shape %s (e.g. %s) that the %s profile's article "
+                            "pattern does not match: they are crawled as articles, by the site's word, and links of "
+                            "that shape count as article links from now on. To make it part of the profile, add the "
+                            "shape to article_path_re in newscrawl/sites/ (discovery/unknown_shape counts them; "
+                            "`newscrawl doctor` lists them)", shape, url, self.profile.key)
 
     # --- articles ---------------------------------------------------------------------------
     async def article_requests(self, cards, via: str):
@@ -346,22 +443,35 @@ class AlmayadeenSpider(Spider):
                 continue
             if card.date and until and card.date > until:
                 continue
-            candidates.append((url, card.date))
+            dated = None
+            if card.at is not None:
+                dated = ("card", card.at.isoformat())
+            elif card.date is not None:
+                day = datetime.combine(card.date, time(), tzinfo=self.profile.timezone).astimezone(timezone.utc)
+                dated = ("card_day", day.isoformat())
+            candidates.append((url, card.date, dated))
         async for request in self.new_or_changed(candidates, via=via):
             yield request
 
-    async def new_or_changed(self, candidates, via: str, recheck: bool = False):
-        """Requests for candidates the store lacks or holds in an older version; with ``recheck``
-        (their dates cannot be trusted), a conditional request for each one the store holds."""
+    async def new_or_changed(self, candidates, via: str, recheck: bool = False, listed: bool = False):
+        """Requests for candidates ``(url, hint, dated)`` the store lacks or holds in an older version; with
+        ``recheck`` (their dates cannot be trusted), a conditional request for each one the store holds.
+        ``dated``: what the site said of the article's date on the way there, kept for a page that says none.
+        ``listed``: the site's sitemaps list these URLs as articles."""
         stats = self.crawler.stats
         stats.inc_value(f"discovery/found/{via}", len(candidates))
-        candidates = [(url, hint, self.digest(url)) for url, hint in candidates]
-        candidates = [c for c in candidates if c[2] not in self.scheduled]
-        stored = await self.stored_versions([url for url, _, _ in candidates])
-        for url, hint, key in candidates:
+        candidates = [(url, hint, dated, self.digest(url)) for url, hint, dated in candidates]
+        for url, _, dated, key in candidates:
+            if dated and key in self.scheduled:  # met again: keep the better date for when the page is read
+                self.keep_date(key, dated)
+        candidates = [c for c in candidates if c[3] not in self.scheduled]
+        stored = await self.stored_versions([url for url, _, _, _ in candidates])
+        for url, hint, dated, key in candidates:
             if self.saturated:
                 return
             if key in self.scheduled:  # a duplicate within this batch
+                if dated:
+                    self.keep_date(key, dated)
                 continue
             first_meeting = key not in self.known_articles
             if first_meeting:
@@ -381,7 +491,21 @@ class AlmayadeenSpider(Spider):
             if headers:
                 stats.inc_value(f"incremental/conditional/{via}")
             yield self.request(url, Kind.ARTICLE, self.parse_article, headers=headers or None, via=via,
-                               handle_httpstatus_list=[304])
+                               handle_httpstatus_list=[304], site_date=dated,
+                               listed=listed or not self.profile.is_article_path(path_of(url)))
+
+    def keep_date(self, key: int, dated: tuple[str, str]) -> None:
+        held = self.site_dates.get(key)
+        if held is None or DATE_RANKS[dated[0]] > DATE_RANKS[held[0]]:
+            self.site_dates[key] = dated
+
+    def site_date(self, url: str, meta: dict) -> tuple[str, datetime] | None:
+        """The best date the site gave this article on the way to it: (source, UTC datetime)."""
+        best = [d for d in (meta.get("site_date"), self.site_dates.pop(self.digest(url), None)) if d]
+        if not best:
+            return None
+        source, iso = max(best, key=lambda d: DATE_RANKS[d[0]])
+        return ("card" if source == "card_day" else source), datetime.fromisoformat(iso)
 
     def is_newer(self, hint, known: dict | None) -> bool:
         return is_newer(hint, known, self.profile.timezone)
@@ -413,7 +537,14 @@ class AlmayadeenSpider(Spider):
             stats.inc_value("incremental/not_modified")
             yield SightingItem(url=url, site=self.profile.host, seen_at=datetime.now(timezone.utc))
             return
-        extraction = await self.extractor.extract(response.body, response.url, self.profile.key)
+        listed = bool(response.meta.get("listed") or response.meta.get("probe"))
+        extraction = await self.extractor.extract(response.body, response.url, self.profile.key, listed)
+        fields = extraction.fields
+        dated = self.site_date(url, response.meta)
+        if fields.get("published_at") is None and dated is not None:
+            # the page dates itself nowhere we can read; the site dated it on the way here (never a lastmod)
+            fields["published_at"] = dated[1]
+            extraction.sources["published_at"] = dated[0]
         stats.inc_value(f"extract/method/{extraction.method}")
         for field_name in extraction.generic:
             stats.inc_value(f"extract/generic/{field_name}")
@@ -426,7 +557,6 @@ class AlmayadeenSpider(Spider):
             stats.inc_value(f"extract/source/{field_name}/{source or 'none'}")
         for problem in extraction.problems:
             stats.inc_value(f"extract/problem/{slug(problem.split(':')[0])}")
-        fields = extraction.fields
         if self.keep_pages:
             yield PageItem(url=url, fetched_at=datetime.now(timezone.utc), status=response.status,
                            html=zlib.compress(response.body, 6))
@@ -445,10 +575,15 @@ class AlmayadeenSpider(Spider):
     def on_error(self, failure):
         request = failure.request
         kind = request.meta.get("kind", "other")
-        self.crawler.stats.inc_value(f"errors/{kind}")
         if kind == "article":
             self.crawler.stats.inc_value("progress/articles/done")
-        if failure.check(IgnoreRequest):  # dropped on purpose (robots.txt, an unreachable site): said elsewhere
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # dropped on purpose (robots.txt, an unreachable site): said elsewhere, and no failure
+            self.crawler.stats.inc_value(f"requests/ignored/{kind}")
             self.logger.debug("not requested %s: %s", request.url, failure.getErrorMessage())
+            return
+        self.crawler.stats.inc_value(f"errors/{kind}")
+        if failure.check(HttpError):  # the status is in the stats and Scrapy's own log line
+            self.logger.debug("failed %s: %s", request.url, failure.getErrorMessage())
             return
         self.logger.warning("failed %s: %s", request.url, failure.getErrorMessage())

@@ -205,7 +205,7 @@ def test_window_sections_and_limits(replica, tmp_path):
 def test_polite_by_default_and_clear_when_blocked(replica_factory, tmp_path):
     replica = replica_factory(articles=50, seed=1, epoch=1, block_bots=True)
     result = run_crawl("almayadeen", tmp_path, {"BASE_URL": replica.url, "NEWSCRAWL_STORE_ENABLED": "False",
-                                                "ITEM_PIPELINES": "{}", "NEWSCRAWL_MONITOR_EMPTY_LISTINGS": "30"}, args={"max_articles": "10"}, feed=True)
+                                                "ITEM_PIPELINES": "{}", "NEWSCRAWL_MONITOR_EMPTY_LISTINGS_SHARE": "1.01"}, args={"max_articles": "10"}, feed=True)
     log = replica.requests()
     assert result.returncode == 0 and result.items, result.log[-3000:]
     assert log[0]["path"] == "/robots.txt"

@@ -23,7 +23,7 @@ def test_kept_pages_let_reextract_repair_articles(replica_factory, mongo_uri, mo
     replica = replica_factory(articles=40, seed=2, epoch=1)
     result = run_crawl("almayadeen", tmp_path, {"BASE_URL": replica.url, "MONGODB_URI": mongo_uri,
                                                 "MONGODB_DATABASE": mongo_db_name, "NEWSCRAWL_KEEP_PAGES": "True",
-                                                "NEWSCRAWL_MONITOR_EMPTY_LISTINGS": "30"})
+                                                "NEWSCRAWL_MONITOR_EMPTY_LISTINGS_SHARE": "1.01"})
     assert result.returncode == 0, result.log[-3000:]
     model = SiteModel(seed=2, articles=40, epoch=1)
     truth = {d["url"]: d for d in model.truth()}

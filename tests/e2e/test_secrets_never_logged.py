@@ -43,7 +43,7 @@ def test_no_secret_in_any_output(locked_mongo, locked_redis, replica_factory, tm
     result = run_crawl("almayadeen", workdir, {
         "BASE_URL": replica.url, "LOG_LEVEL": "DEBUG", "MONGODB_DATABASE": "secrets",
         "ADDONS": ADDONS, "REDIS_URL": locked_redis.url, "NEWSCRAWL_IDLE_CLOSE_SECONDS": "3",
-        "EXTENSIONS": MASKING, "NEWSCRAWL_MONITOR_EMPTY_LISTINGS": "30",
+        "EXTENSIONS": MASKING, "NEWSCRAWL_MONITOR_EMPTY_LISTINGS_SHARE": "1.01",
     }, env=env, timeout=600)
 
     # the secrets were really used: articles stored with the Mongo password, the frontier in Redis

@@ -130,7 +130,7 @@ def test_the_locked_server_refuses_anonymous_and_wrong_credentials(locked_mongo)
 def test_a_crawl_with_credentials_stores_every_article(locked_mongo, replica_factory, tmp_path):
     replica = replica_factory(articles=40, seed=3, epoch=1)
     result = run_crawl("almayadeen", tmp_path, {"BASE_URL": replica.url, "MONGODB_DATABASE": "secure",
-                                                "NEWSCRAWL_MONITOR_EMPTY_LISTINGS": "30"},
+                                                "NEWSCRAWL_MONITOR_EMPTY_LISTINGS_SHARE": "1.01"},
                        env={"MONGODB_URI": locked_mongo.uri()})
     assert result.returncode == 0, result.log[-3000:]
     model = SiteModel(seed=3, articles=40, epoch=1)

@@ -131,9 +131,53 @@ def test_image_on_another_host_keeps_its_host():
     ("/infographs/gaza-in-numbers", "infographs", "Infographs"),
     ("/in-pictures/harvest", "in-pictures", "In Pictures"),
 ])
-def test_section_and_category_come_from_the_url(path, section, category):
-    f = fields_of(SEED, SITE + path)
-    assert (f["section"], f["category"]) == (section, category)
+def test_section_comes_from_the_url_and_category_from_the_pages_nav(path, section, category):
+    e = extract_article(without_metadata(), SITE + path)
+    assert (e.fields["section"], e.sources["section"]) == (section, "url")
+    assert (e.fields["category"], e.sources["category"]) == (category, "nav")
+    assert "category" not in e.disagreements  # the nav says what the (seen) table says
+
+
+def test_the_metadata_category_wins_over_the_profile_table_and_the_disagreement_is_counted():
+    e = extract_article(SEED, SITE + "/articles/opinion/x")  # the seed's metadata says Politics
+    assert (e.fields["section"], e.fields["category"], e.sources["category"]) == ("articles/opinion", "Politics", "metadata")
+    assert "category" in e.disagreements
+
+
+CRUMBS = '<div class="crumbs"><a href="/">Home</a> &rsaquo; <a href="{path}">{label}</a></div>\n'
+
+
+def with_crumbs(html: str, path: str, label: str) -> str:
+    return edit(html, '<div class="details-white-box">', CRUMBS.format(path=path, label=label) + '<div class="details-white-box">')
+
+
+def test_a_breadcrumb_label_beats_the_nav_and_the_table():
+    e = extract_article(with_crumbs(without_metadata(), "/news/politics", "World Politics"), URL)
+    assert (e.fields["category"], e.sources["category"]) == ("World Politics", "breadcrumb")
+    assert e.disagreements == ["category"]
+
+
+def test_the_profile_table_is_the_last_word():
+    html = without_metadata().replace('href="/news/politics"', 'href="/news/politics-elsewhere"')
+    e = extract_article(html, URL)
+    assert (e.fields["category"], e.sources["category"]) == ("Politics", "profile")
+    assert "category" not in e.disagreements
+
+
+def test_a_url_of_unknown_shape_takes_its_section_from_the_breadcrumb():
+    html = with_crumbs(visible_only(), "/podcasts/weekly", "Weekly Podcast")
+    e = extract_article(html, SITE + "/podcasts/weekly/episode-12-the-war", listed=True)
+    assert (e.fields["section"], e.sources["section"]) == ("podcasts/weekly", "breadcrumb")
+    assert (e.fields["category"], e.sources["category"]) == ("Weekly Podcast", "breadcrumb")
+    assert e.fields["title"] == EXPECTED["title"] and e.fields["body"] == EXPECTED["body"]
+    assert e.fields["extraction"] == "site"  # the page carries the site's article markup
+    assert any(p.startswith("section: the URL's shape") for p in e.problems)
+
+
+def test_a_url_of_unknown_shape_without_a_breadcrumb_takes_the_urls_leading_segments():
+    e = extract_article(visible_only(), SITE + "/podcasts/weekly/episode-12-the-war", listed=True)
+    assert (e.fields["section"], e.sources["section"]) == ("podcasts/weekly", "url")
+    assert e.fields["category"] is None  # no label anywhere: the page has none, the profile neither
 
 
 def test_unknown_section_takes_the_metadata_category():

@@ -127,12 +127,40 @@ def test_home_page_not_fetched_is_not_judged():
     assert levels(evaluate(run_with(stats=stats, replace=True), []))["home"] == "pass"
 
 
-def test_empty_listings_name_the_listing_markup():
-    results = evaluate(run_with(stats={"listing/empty/first_page": 2}), [])
-    assert failed(results)["listings"] == ("listings: 2 listing(s) gave no article link on their first page "
-                                           "— the listing page markup (its article cards and links) changed")
-    assert "listings" not in failed(evaluate(run_with(stats={"listing/empty/first_page": 2}), [],
-                                             Thresholds(empty_listings=2)))
+def listings(**yields) -> list[dict]:
+    return [{"path": "/" + path.replace("__", "/"), "articles": n} for path, n in yields.items()]
+
+
+def test_one_empty_listing_among_productive_ones_is_a_warning_naming_it():
+    run = {**run_with(stats={"listing/empty/first_page": 1}),
+           "listings": listings(news__politics=20, news__economy=20, news__environment=0)}
+    results = evaluate(run, [])
+    assert levels(results)["listings"] == "warn"
+    assert warned(results)["listings"] == ("listings: /news/environment gave no article link on its first page "
+                                           "(2 of 3 listings did): a section with nothing in it yet, or one to look at")
+
+
+def test_half_the_listings_empty_fails_naming_the_listing_markup():
+    run = {**run_with(), "listings": listings(news__politics=20, news__economy=0, news__sports=0, news__health=3)}
+    assert failed(evaluate(run, []))["listings"] == (
+        "listings: 2 of 4 listings gave no article link on their first page (/news/economy, /news/sports) "
+        "— the listing page markup (its article cards and links) changed")
+    assert "listings" not in failed(evaluate(run, [], Thresholds(empty_listings_share=0.75)))
+
+
+def test_a_listing_that_gave_articles_in_the_last_healthy_run_and_none_now_fails():
+    run = {**run_with(), "listings": listings(news__politics=20, news__economy=20, news__sports=0)}
+    history = [{"articles": 100, "listings": listings(news__politics=20, news__economy=18, news__sports=4)},
+               {"articles": 100, "listings": listings(news__sports=0)}]
+    assert failed(evaluate(run, history))["listings"] == (
+        "listings: /news/sports gave articles in the last healthy run and none now — its markup or its address changed")
+    # empty then too (a section with nothing in it yet): a warning, as on a first run
+    assert levels(evaluate(run, history[1:]))["listings"] == "warn"
+
+
+def test_every_listing_productive_passes():
+    run = {**run_with(), "listings": listings(news__politics=20, news__economy=1)}
+    assert levels(evaluate(run, []))["listings"] == "pass"
 
 
 def test_rejects_above_their_share_fail_naming_the_top_reasons():

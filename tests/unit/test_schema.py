@@ -158,10 +158,27 @@ def test_schema_rules_reject_a_breaking_input(overrides, expected):
         ({"title": "Another title"}, ("content_hash", "content_hash_matches_text")),
         ({"section": "news/economy"}, ("section", "section_matches_url")),
         ({"url": "https://english.almayadeen.net/tags/Armenia"}, ("url", "article_path")),
+        ({"url": "https://english.almayadeen.net/news/politics"}, ("url", "article_path")),  # a listing page
+        ({"url": "https://english.almayadeen.net/about-us"}, ("url", "article_path")),  # no section in the path
+        ({"url": "https://english.almayadeen.net/podcasts/weekly/episode-12"}, ("section", "section_matches_url")),
     ],
 )
 def test_python_rules_reject_a_breaking_input(overrides, expected):
     assert expected in rules_of(make_article(**overrides))
+
+
+@pytest.mark.parametrize("url, section", [
+    ("https://english.almayadeen.net/podcasts/weekly/episode-12", "podcasts/weekly"),  # the URL's leading segments
+    ("https://english.almayadeen.net/podcasts/weekly/episode-12", "podcasts"),  # a breadcrumb naming fewer
+    ("https://www.almayadeen.net/in-pictures/x", "in-pictures"),
+])
+def test_a_url_of_a_shape_the_profile_does_not_know_is_an_article_of_the_section_it_names(url, section):
+    site = url.split("/")[2]
+    arabic = site.startswith("www")
+    doc = make_article(url=url, section=section, site=site, lang="ar" if arabic else "en")
+    if arabic:
+        doc["related_urls"] = []
+    assert rules_of(doc) == set()
 
 
 def test_every_python_rule_is_exercised_above():
