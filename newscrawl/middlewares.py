@@ -215,3 +215,20 @@ class CompletenessMiddleware:
         # an empty, unparseable stand-in: nothing is ever extracted from a truncated body
         return response.replace(status=599, body=b"") if isinstance(response, TextResponse) else response
 
+
+
+class RequestKinds:
+    """Counts every request sent to the site by its kind (``requests/<kind>``: seed, sitemap, listing, tag,
+    probe, article, poll, robots...), retries included, as the site's own log would: what a run spends,
+    set against what it brought (``requests/per_change``, at the end, per new or changed article)."""
+
+    def __init__(self, stats):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_request(self, request, spider=None):
+        kind = request.meta.get("kind") or ("robots" if request.url.endswith("/robots.txt") else "other")
+        self.stats.inc_value(f"requests/{kind}")

@@ -63,6 +63,7 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.BackoffRetryMiddleware": 550,
     "newscrawl.middlewares.BlockedMiddleware": 560,
     "newscrawl.middlewares.CompletenessMiddleware": 570,
+    "newscrawl.middlewares.RequestKinds": 860,  # after DownloaderStats (850): what reaches the site
 }
 
 # --- items: clean -> validate -> dedupe -> store ------------------------------------
@@ -95,6 +96,21 @@ NEWSCRAWL_LISTING_MAX_PAGES = 1000  # a listing is never paged beyond this (it s
 # one whose first page links at least this many articles is walked as a listing (listing/learned/<shape>)
 NEWSCRAWL_LEARNED_LISTINGS_MAX = 40
 NEWSCRAWL_LEARNED_LISTING_MIN_ARTICLES = 3
+NEWSCRAWL_PROBE_REVISIT_DAYS = 30.0  # a page judged not a listing is probed again after this long
+
+# --- staying current (newscrawl.schedule): what an incremental run fetches, and follow mode -----------
+# a listing (or a followed source) is walked again after its adaptive interval: shorter where news
+# appeared recently, longer where none did, within these bounds (seconds)
+NEWSCRAWL_FOLLOW_MIN_INTERVAL = 15.0
+NEWSCRAWL_FOLLOW_MAX_INTERVAL = 3600.0
+NEWSCRAWL_TAG_REVISIT_DAYS = 7.0  # a known tag's listing is walked again at most this often
+NEWSCRAWL_TAG_ROTATION_MAX = 50  # known tags due again walked by one run, the oldest first
+NEWSCRAWL_REVISIT_AFTER = "10m,1h,6h,1d,3d"  # follow mode: revisits of a new article after its publication
+NEWSCRAWL_REVISIT_SLACK = 0.1  # a revisit may wait this share of its delay to share a sitemap fetch
+NEWSCRAWL_FOLLOW_CHECKPOINT_SECONDS = 10.0  # the schedule is written to the store this often
+NEWSCRAWL_FOLLOW_QUIET_FACTOR = 4.0  # warn when nothing new for this many times the usual gap ...
+NEWSCRAWL_FOLLOW_QUIET_MIN_SECONDS = 900.0  # ... and at least this long
+NEWSCRAWL_POLLER_LEASE_SECONDS = 15.0  # with REDIS_URL: a dead poller's lease passes on after this long
 
 # --- Playwright: only requests that ask for it (meta playwright=True) go through a browser
 DOWNLOAD_HANDLERS_PLAYWRIGHT = {

@@ -9,7 +9,9 @@ that dies with a full buffer loses nothing its parents' leases cannot bring back
 
 from __future__ import annotations
 
+import heapq
 import importlib
+import itertools
 import logging
 from collections import deque
 
@@ -42,6 +44,10 @@ class DistributedScheduler(RedisScheduler):
         self.refresh_seconds = refresh_seconds
         self.clear_when_done = clear_when_done
         self.buffer: deque = deque()
+        # requests only this worker makes and answers (follow mode's polls and revisits: meta "local"),
+        # by priority: they never go through the shared frontier
+        self.local: list = []
+        self._order = itertools.count()
         self.keys: FrontierKeys | None = None
         self.leases: LeaseKeeper | None = None
         self._loop: LoopingCall | None = None
@@ -121,6 +127,10 @@ class DistributedScheduler(RedisScheduler):
 
     # --- scheduling ------------------------------------------------------------------
     def enqueue_request(self, request):
+        if request.meta.get("local"):
+            heapq.heappush(self.local, (-request.priority, next(self._order), request))
+            self.stats.inc_value("frontier/enqueued/local")
+            return True
         self._flush_buffer()
         if self.buffer:
             self._buffer(request)
@@ -162,6 +172,8 @@ class DistributedScheduler(RedisScheduler):
             self.buffer.popleft()
 
     def next_request(self):
+        if self.local:
+            return heapq.heappop(self.local)[2]
         self._flush_buffer()
         for _ in range(MAX_UNREADABLE_PER_CALL):
             lease_id = self.leases.next_id()
@@ -191,6 +203,8 @@ class DistributedScheduler(RedisScheduler):
             pass  # stays held; released on a later tick
 
     def has_pending_requests(self) -> bool:
+        if self.local:
+            return True
         if self.buffer or self.guard.down:
             return True  # unknown while Redis is away: never idle-close on a guess
         try:
@@ -200,9 +214,9 @@ class DistributedScheduler(RedisScheduler):
 
     def __len__(self):
         try:
-            return self.guard.call(len, self.queue) + len(self.buffer)
+            return self.guard.call(len, self.queue) + len(self.buffer) + len(self.local)
         except FrontierUnavailable:
-            return len(self.buffer)
+            return len(self.buffer) + len(self.local)
 
     def frontier_state(self) -> dict | None:
         """Queued and leased requests across all workers, and this worker's buffer; None if unknown."""

@@ -57,6 +57,13 @@ def progress_line(known: int, done: int, elapsed: float, frontier_queued: int | 
                   "eta_seconds": round(left, 1) if left is not None else None}
 
 
+def per_change(stats: dict) -> float | None:
+    """Requests sent per article stored new or changed (None when none was)."""
+    changes = (stats.get("mongo/articles/new", 0) or 0) + (stats.get("mongo/articles/changed", 0) or 0)
+    requests = stats.get("downloader/request_count", 0) or 0
+    return round(requests / changes, 3) if changes else None
+
+
 def site_of(spider, settings) -> str:
     """The host being crawled: the spider's profile when it has one, else BASE_URL's host."""
     host = getattr(getattr(spider, "profile", None), "host", None)
@@ -125,6 +132,8 @@ class CrawlHealth:
         doc = {"_id": self.run_id, "spider": spider.name, "site": self.site, "arguments": self.arguments(spider),
                "start": self.start_at, "status": "running"}
         await self._write(lambda coll, d: coll.insert_one(d), doc)
+        if getattr(getattr(spider, "args", None), "follow", False):
+            return  # following: the follower reports its own progress (new articles, delays)
         if self.interval > 0:
             self.loop = task.LoopingCall(self.report_progress)
             self.loop.start(self.interval, now=False).addErrback(lambda f: logger.warning("progress: %s", f))
@@ -160,8 +169,10 @@ class CrawlHealth:
     def summary(self, reason: str) -> dict:
         stats = dict(self.stats.get_stats())
         sources = source_shares(stats)
+        spider = getattr(self.crawler, "spider", None)
         return {"articles": self.coverage.articles, "coverage": self.coverage.shares(), "sources": sources,
                 "fallback_share": fallback_share(sources), "stats": stats, "finish_reason": reason,
+                "follow": bool(getattr(getattr(spider, "args", None), "follow", False)),
                 **self.discoveries(stats)}
 
     def discoveries(self, stats: dict) -> dict:
@@ -202,6 +213,8 @@ class CrawlHealth:
     async def spider_closed(self, spider, reason):
         if self.loop is not None and self.loop.running:
             self.loop.stop()
+        if per_change(self.stats.get_stats()) is not None:
+            self.stats.set_value("requests/per_change", per_change(self.stats.get_stats()))
         run = self.summary(reason)
         unreachable = reason in UNREACHABLE_REASONS
         # a site that never answered has nothing to judge: the reachability message says it all
@@ -254,6 +267,10 @@ class CrawlHealth:
             "challenges": stats.get("blocked/challenge/count", 0),
             "rate_limited": stats.get("downloader/response_status_count/429", 0),
             "skipped_unchanged": int(stat_total(stats, "incremental/skipped")),
+            # what the run spent, by kind of page, and per article it brought (new or changed)
+            "requests_by_kind": {kind: int(n) for kind, n in stats_below(stats, "requests").items()
+                                 if "/" not in kind and kind != "per_change"},
+            "per_change": per_change(stats),
         }
 
 

@@ -370,8 +370,20 @@ def check_rates(run: dict, t: Thresholds) -> list[MonitorResult]:
             for name, rate, limit, what, of in checks]
 
 
+def check_follow(run: dict) -> MonitorResult:
+    """A follow run: a warning when it said the site had gone quiet for much longer than usual."""
+    quiet = _n(run["stats"], "follow/quiet/warnings")
+    if quiet:
+        return MonitorResult("follow", WARN, f"following: the site went quiet for much longer than its usual gap "
+                             f"{quiet} time(s)", {"quiet": quiet})
+    return MonitorResult("follow", PASS, f"following: {_n(run['stats'], 'mongo/articles/new')} new articles, "
+                         f"{_n(run['stats'], 'mongo/articles/changed')} revisions")
+
+
 def evaluate(run: dict, history: list[dict], t: Thresholds | None = None) -> list[MonitorResult]:
     t = t or Thresholds()
+    if run.get("follow"):  # a long crawl of the front: what it found depends on what the site published
+        return [check_follow(run), check_rejects(run, t), check_generic(run, t), *check_rates(run, t)]
     return [check_discovery(run), check_home(run), check_listings(run, history, t), check_articles(run),
             check_rejects(run, t), check_generic(run, t), *check_coverage(run, history, t),
             check_fallbacks(run, history, t), *check_rates(run, t)]

@@ -9,6 +9,8 @@ from newscrawl.site import SiteProfile
 from newscrawl.sites import UnknownSite, get_profile, known
 
 DISCOVERY_PATHS = ("listings", "tags", "sitemaps")
+REFRESH_KINDS = ("listings", "tags", "sitemaps")
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
 
 class ArgumentError(ValueError):
@@ -33,6 +35,17 @@ def parse_day(name: str, value: str | None, end: bool = False, tz=None) -> datet
     except ValueError:
         raise ArgumentError(f"{name}={value!r}: expected a date YYYY-MM-DD or an ISO datetime") from None
     return moment.astimezone(timezone.utc)
+
+
+def parse_bool(name: str, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value if value is not None else "").strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise ArgumentError(f"{name}={value!r}: expected true or false")
 
 
 def parse_list(value: str | list | None) -> list[str]:
@@ -60,6 +73,12 @@ class AlmayadeenArguments:
         "help": "discovery paths, any of listings,tags,sitemaps (default: all three)"})
     max_articles: int | None = field(default=None, metadata={
         "help": "stop scheduling article downloads after this many"})
+    refresh: list[str] = field(default_factory=list, metadata={
+        "help": "walk these in full although the store says nothing changed there: any of listings,tags,sitemaps "
+                "or all (default: an incremental run fetches only what is due or changed)"})
+    follow: bool = field(default=False, metadata={
+        "help": "true: keep following the site (poll its front on adaptive intervals, fetch each new article "
+                "at once, revisit recent ones) until stopped (SIGTERM, Ctrl-C)"})
 
     @classmethod
     def from_kwargs(cls, kwargs: dict, default_edition: str | None = None) -> AlmayadeenArguments:
@@ -79,7 +98,14 @@ class AlmayadeenArguments:
             sections=[s.strip("/") for s in parse_list(kwargs.get("sections"))],
             tags=parse_list(kwargs.get("tags")),
             discover=parse_list(kwargs.get("discover")) or list(DISCOVERY_PATHS),
+            refresh=parse_list(kwargs.get("refresh")),
+            follow=parse_bool("follow", kwargs.get("follow")),
         )
+        if args.refresh == ["all"]:
+            args.refresh = list(REFRESH_KINDS)
+        bad = sorted(set(args.refresh) - set(REFRESH_KINDS))
+        if bad:
+            raise ArgumentError(f"refresh={','.join(bad)}: expected any of {','.join(REFRESH_KINDS)}, or all")
         bad = sorted(set(args.discover) - set(DISCOVERY_PATHS))
         if bad:
             raise ArgumentError(f"discover={','.join(bad)}: expected any of {','.join(DISCOVERY_PATHS)}")
@@ -98,6 +124,12 @@ class AlmayadeenArguments:
             if args.max_articles < 1:
                 raise ArgumentError("max_articles must be at least 1")
         return args
+
+    @property
+    def complete(self) -> bool:
+        """Whether the run walks the whole site (no window, section, tag or size filter): only such a run
+        may tell later ones that a sitemap was stored whole."""
+        return not (self.since or self.until or self.sections or self.tags or self.max_articles)
 
     @property
     def profile(self) -> SiteProfile:

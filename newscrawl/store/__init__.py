@@ -25,6 +25,7 @@ from newscrawl.store import connection
 from newscrawl.store.articles import Articles, UpsertResult
 from newscrawl.store.breaking import Breaking
 from newscrawl.store.pages import Pages
+from newscrawl.store.schedule import Schedule
 from newscrawl.store.indexes import IndexReport, ensure_indexes
 from newscrawl.store.journal import Journal
 
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["Store", "get_store", "open_store", "Articles", "Breaking", "Journal", "UpsertResult"]
 
 _stores: "weakref.WeakKeyDictionary[Any, Store]" = weakref.WeakKeyDictionary()
+COLLECTION_WRAPPERS = ("articles", "breaking", "pages", "schedule")
 _embedded_users: dict[Any, int] = {}
 _embedded_lock = threading.Lock()
 
@@ -101,6 +103,8 @@ class Store:
         if self.client is not None:
             self.client.close()
             self.client, self._db = None, None
+            for name in COLLECTION_WRAPPERS:  # bound to the closed client: made again on the next use
+                self.__dict__.pop(name, None)
         if self.embedded is not None:
             keep = connection.setting(self.settings, "NEWSCRAWL_EMBEDDED_KEEP", False)
             _release_embedded(self.embedded, keep)
@@ -119,6 +123,10 @@ class Store:
     @cached_property
     def pages(self) -> Pages:
         return Pages(self.db)
+
+    @cached_property
+    def schedule(self) -> Schedule:
+        return Schedule(self.db)
 
     @property
     def revisions(self):

@@ -50,6 +50,13 @@ INDEXES: dict[str, list[IndexModel]] = {
     "pages": [
         IndexModel([("url", ASCENDING), ("fetched_at", DESCENDING)], name="url_fetched_at", unique=True),
     ],
+    # what the crawler knows of the site's non-article pages between runs (store/schedule.py)
+    "schedule": [
+        IndexModel([("site", ASCENDING), ("kind", ASCENDING), ("url", ASCENDING)], name="site_kind_url", unique=True),
+    ],
+    "revisits": [
+        IndexModel([("site", ASCENDING), ("url", ASCENDING)], name="site_url", unique=True),
+    ],
 }
 
 

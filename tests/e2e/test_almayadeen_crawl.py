@@ -275,8 +275,9 @@ def test_an_unknown_article_template_is_stored_through_the_generic_fallback_mark
 
 def test_sitemaps_stamped_with_their_build_time_are_rechecked_conditionally(
         replica_factory, mongo_uri, mongo_db_name, tmp_path):
-    """A site that stamps every sitemap entry with the sitemap's build time: the second full backfill
-    downloads no unchanged article (304s only), and the changed ones still get their new revision."""
+    """A site that stamps every sitemap entry with the sitemap's build time: the next full backfill fetches
+    only the monthly sitemaps whose lastmod in the index moved, downloads no unchanged article of them (304s
+    only), and the changed ones still get their new revision."""
     replica = replica_factory(articles=ARTICLES, seed=1, epoch=1, sitemap_lastmod="build")
     settings = {"BASE_URL": replica.url, **store_settings(mongo_uri, mongo_db_name)}
     first = run_crawl("almayadeen", tmp_path, settings, args={"discover": "sitemaps"})
@@ -292,20 +293,25 @@ def test_sitemaps_stamped_with_their_build_time_are_rechecked_conditionally(
     second = run_crawl("almayadeen", tmp_path, settings, args={"discover": "sitemaps"})
     assert second.returncode == 0, second.log[-3000:]
     model = SiteModel(seed=1, articles=ARTICLES, epoch=2, sitemap_lastmod="build")
-    in_sitemaps = model.reachable("sitemaps")
+    old = SiteModel(seed=1, articles=ARTICLES, epoch=1, sitemap_lastmod="build").sitemap_file_lastmods(1)
+    moved = {month for month, lastmod in model.sitemap_file_lastmods(2).items() if old.get(month) != lastmod}
+    in_moved = {h.url for month in moved for h in model.sitemap_months(2)[month]}
     log = replica.requests()
+    assert len([e for e in log if "/sitemaps/all/" in e["path"]]) == len(moved) < len(old)  # the others unchanged
+    assert second.stats["sitemap/months/unchanged"] == len(model.sitemap_file_lastmods(2)) - len(moved)
     bodies = {EN.url + p for p in article_paths(log, statuses=(200,))}
     not_modified = {EN.url + p for p in article_paths(log, statuses=(304,))}
-    changed, added = model.changed(2) & in_sitemaps, model.added(2) & in_sitemaps
+    changed, added = model.changed(2) & in_moved, model.added(2) & in_moved
+    assert changed == model.changed(2) & model.reachable("sitemaps")  # a change moves its month's lastmod
     assert bodies == changed | added  # no unchanged body downloaded
     aliases = {alias for doc in before.values() for alias in doc["aliases"]}
-    unchanged = (set(before) | aliases) - changed  # an alias is asked whether it changed since last seen
-    assert aliases and not_modified == unchanged
+    unchanged = ((set(before) | aliases) - changed) & in_moved  # an alias is asked whether it changed since
+    assert aliases & in_moved and not_modified == unchanged
     assert second.stats["incremental/not_modified"] == second.stats["mongo/articles/not_modified"] == len(unchanged)
     after = stored(mongo_uri, mongo_db_name)
     assert {url for url, doc in after.items() if doc["revision"] == 2} == changed
     assert all(after[url]["last_seen_at"] > before[url]["last_seen_at"]  # a 304 is a sighting
-               for url in set(before) - changed)
+               for url in (set(before) - changed) & in_moved)
     assert all(after[url]["http_etag"] and after[url]["http_last_modified"] for url in after)
 
 
