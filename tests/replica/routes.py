@@ -144,7 +144,7 @@ def newest(times: Iterable[datetime], now: float) -> datetime:
 
 def cacheable(body: bytes, content_type: str, last_modified: datetime) -> Response:
     """A home, listing or sitemap answer with its validators (conditional requests as for articles)."""
-    return Response(200, content_type, body)
+    return Response(200, content_type, body, {"ETag": etag_of(body), "Last-Modified": clock.http_date(last_modified)})
 
 
 def article_response(body: bytes, last_modified: datetime) -> Response:
