@@ -273,3 +273,37 @@ def test_truth_command_takes_the_new_options():
         refused = subprocess.run([sys.executable, "-m", "tests.replica", "truth", "--articles", "30", *args],
                                  cwd=ROOT, capture_output=True, text=True)
         assert refused.returncode == 2 and message in refused.stderr, args
+
+
+def test_sitemap_news_alone_adds_the_publication_date_and_changes_nothing_else(replica_factory):
+    rp = replica_factory(articles=120, seed=3, sitemap_news=True)
+    plain = replica_factory(articles=120, seed=3)
+    model = SiteModel(seed=3, articles=120, sitemap_news=True)
+    without = SiteModel(seed=3, articles=120)
+    assert model.truth() == without.truth() and model.invalid == without.invalid
+    docs = {d["url"]: d for d in model.truth()}
+    news, bare = sitemap_entries(rp), sitemap_entries(plain)
+    assert set(news) == set(bare) == model.reachable("sitemaps")
+    for url, entry in news.items():
+        assert entry.find("sm:lastmod", NS).text == bare[url].find("sm:lastmod", NS).text
+        stated = entry.find("news:news/news:publication_date", NS).text
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00\+0[23]:00", stated)
+        assert datetime.fromisoformat(stated) == docs[url]["published_at"]
+    index = ElementTree.fromstring(fetch(rp.url + "/sitemaps/all.xml")[1])
+    for loc in index.findall("sm:sitemap/sm:loc", NS):
+        head = fetch(rp.url + site_path(loc.text))[1].split("\n")[1]
+        assert head == ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+                        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">')
+
+
+def test_default_arabic_article_pages_have_the_breadcrumb(replica_factory):
+    rp = replica_factory(articles=60, seed=4, edition="ar")
+    model = SiteModel(seed=4, articles=60, edition="ar")
+    labels = {"news/politics": "سياسة", "news/palestine": "فلسطين", "news/lebanon": "لبنان", "news/economy": "اقتصاد",
+              "news/arts-culture": "ثقافة وفنون", "news/sports": "رياضة", "news/technology": "تكنولوجيا",
+              "news/health": "صحة", "articles/opinion": "مقالات رأي"}
+    for doc in model.truth()[:20]:
+        sel = Selector(text=fetch(rp.url + site_path(doc["url"]))[1])
+        assert [(a.attrib["href"], text_of(a)) for a in sel.css("article div.breadcrumbs a")] == [
+            ("/", "الرئيسية"), ("/" + doc["section"], labels[doc["section"]])]
+        assert text_of(sel.css("div.breadcrumbs span")) == "/"

@@ -62,8 +62,14 @@ class SiteModel:
 
     ``unknown_template``: share of epoch-1 articles served with an unknown body template (at least 3
     when above 0; True means 1 %). ``span_days``: every epoch-1 article within the last N days before
-    epoch 1's end, with a 5-day gap (``.gap``). ``no_tawsiyat``, ``markup`` and ``sitemap_lastmod`` may
-    change while serving (the control endpoint sets them).
+    epoch 1's end, with a 5-day gap (``.gap``). ``no_tawsiyat``, ``markup``, ``sitemap_lastmod`` and
+    ``markup_change`` may change while serving (the control endpoint sets them).
+
+    Issue 21's switches: ``unknown_shapes`` and ``unknown_listings`` (Arabic), ``labels`` ("table" | "site"),
+    ``empty_section``, ``markup_change="listings"``, ``undated`` (with an unknown template), ``sitemap_news``.
+    Release mode (``release_every``, ``release_count``, ``release_edits``, ``release_edit_after``): new
+    articles over wall-clock time once ``start_release()`` runs (``released(now)``, ``release_events(now)``).
+    docs/CONTRACTS.md ("Replica") holds the contract of each.
     """
 
     def __init__(self, seed: int = 1, articles: int = 300, epoch: int = 1, *, edition: str | Edition = "en",
