@@ -45,8 +45,10 @@ def test_article_pages_carry_validators_from_their_bytes_and_times(replica, trut
         assert etag.strip('"') == hashlib.sha256(body).hexdigest()[:32]
         doc = truth1[url]
         assert parsedate_to_datetime(headers["last-modified"]) == (doc["modified_at"] or doc["published_at"])
-    for path in ("/", "/news/politics", "/sitemaps/all.xml", "/robots.txt"):
+    for path in ("/robots.txt", "/api/breaking.json", "/static/ticker.js", "/nope"):  # not cacheable pages
         assert "etag" not in request(replica, path)[1], path
+    for path in ("/", "/news/politics", "/sitemaps/all.xml"):  # validators everywhere cacheable (issue 22)
+        assert "etag" in request(replica, path)[1], path
 
 
 def test_not_modified_answers(replica, truth1):
@@ -66,7 +68,7 @@ def test_not_modified_answers(replica, truth1):
         status, _, payload = request(replica, path, **conditions)
         assert status == 200 and payload == body, conditions
     assert request(replica, path, "HEAD", If_None_Match=etag)[0] == 304
-    assert request(replica, "/news/politics", If_None_Match="*")[0] == 200  # listings have no validators
+    assert request(replica, "/robots.txt", If_None_Match="*")[0] == 200  # robots.txt has no validators
 
 
 def test_conditional_answers_in_the_request_log(replica, truth1):

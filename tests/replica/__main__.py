@@ -31,6 +31,27 @@ def build_parser() -> argparse.ArgumentParser:
                        help="build: every <lastmod> of a monthly sitemap is the file's build time")
         p.add_argument("--span-days", type=int, default=None, metavar="N",
                        help="epoch-1 articles within the last N days before epoch 1's end, with a 5-day gap")
+        p.add_argument("--unknown-shapes", action="store_true",
+                       help="Arabic: some articles at /videos/{sub}/, /infographs/, /in-pictures/ paths")
+        p.add_argument("--unknown-listings", action="store_true",
+                       help="Arabic: region listings /region/{slug} in the nav, some articles listed only there")
+        p.add_argument("--labels", default="table", choices=("table", "site"),
+                       help="site: the pages say the site's own section labels, not SITE.md's")
+        p.add_argument("--empty-section", default=None, metavar="PATH",
+                       help="that section's listing shows no article; its articles live in another section")
+        p.add_argument("--markup-change", default="", choices=("", "byline", "listings"),
+                       help="byline: markup 1's byline in div.writer; listings: listing cards without links")
+        p.add_argument("--undated", action="store_true",
+                       help="the unknown-template pages state no date (needs --unknown-template[-rate])")
+        p.add_argument("--sitemap-news", action="store_true",
+                       help="every sitemap entry carries a Google News <news:publication_date>")
+        p.add_argument("--release-every", type=float, default=None, metavar="S",
+                       help="release mode: a new article every S seconds once the clock starts")
+        p.add_argument("--release-count", type=int, default=0, metavar="N", help="release mode: N releases")
+        p.add_argument("--release-edits", type=int, default=0, metavar="K",
+                       help="release mode: K of the released articles are edited")
+        p.add_argument("--release-edit-after", type=float, default=120.0, metavar="E",
+                       help="release mode: an edit comes E seconds after its article's release (default 120)")
     serve = sub.choices["serve"]
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -39,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--rate-limit", type=float, default=0)
     serve.add_argument("--block-bots", action="store_true")
     serve.add_argument("--truncate-rate", type=float, default=0.0)
-    serve.add_argument("--markup-change", default="")
+    serve.add_argument("--release-start", default=None, choices=("now",),
+                       help="start the release clock when the server starts (else POST /__replica/control "
+                            '{"release": "start"})')
     serve.add_argument("--log", default=None, help="append the request log to this JSON-lines file")
     return parser
 
@@ -51,20 +74,29 @@ def make_model(args):
         UNKNOWN_TEMPLATE_SHARE if args.unknown_template else 0.0)
     return SiteModel(seed=args.seed, articles=args.articles, epoch=args.epoch, edition=args.edition,
                      markup=args.markup, no_tawsiyat=args.no_tawsiyat, unknown_template=share,
-                     sitemap_lastmod=args.sitemap_lastmod, span_days=args.span_days)
+                     sitemap_lastmod=args.sitemap_lastmod, span_days=args.span_days,
+                     unknown_shapes=args.unknown_shapes, unknown_listings=args.unknown_listings, labels=args.labels,
+                     empty_section=args.empty_section, markup_change=args.markup_change, undated=args.undated,
+                     sitemap_news=args.sitemap_news, release_every=args.release_every,
+                     release_count=args.release_count, release_edits=args.release_edits,
+                     release_edit_after=args.release_edit_after)
 
 
 def serve(args) -> int:
     from tests.replica.server import Replica, make_server
 
     model = make_model(args)
+    if args.release_start and not model.release_plan:
+        raise ValueError("--release-start needs release mode (--release-every S --release-count N)")
     model.warm()
     gc.freeze()  # the model lives as long as the server: keep its objects out of every later collection
     options = {"latency_ms": args.latency_ms, "error_rate": args.error_rate, "rate_limit": args.rate_limit,
-               "block_bots": args.block_bots, "truncate_rate": args.truncate_rate,
-               "markup_change": args.markup_change}
-    server = make_server(Replica(model, options, args.log), args.host, args.port)
+               "block_bots": args.block_bots, "truncate_rate": args.truncate_rate}
+    replica = Replica(model, options, args.log)
+    server = make_server(replica, args.host, args.port)
     host, port = server.server_address[:2]
+    if args.release_start == "now":
+        replica.start_release()
     print(f"READY http://{host}:{port}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)

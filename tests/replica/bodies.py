@@ -105,7 +105,9 @@ def link_to(rng: random.Random, target: Head) -> Link:
 
 def figure(rng: random.Random, head: Head, k: int) -> Figure:
     p = head.published
-    url = f"{head.edition.url}/Content/{head.edition.image_dir}/{p:%Y/%m/%d}/{rng.choice(vocab.NOUNS)}-{head.body_index}-{k}.jpg"
+    # an undated page (--undated) states no date, not even in its image addresses
+    day = "" if "undated" in head.features else f"{p:%Y/%m/%d}/"
+    url = f"{head.edition.url}/Content/{head.edition.image_dir}/{day}{rng.choice(vocab.NOUNS)}-{head.body_index}-{k}.jpg"
     kind = rng.random()
     if kind < 0.1:
         return Figure(url, None, None)

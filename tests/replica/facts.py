@@ -9,7 +9,7 @@ editions lives in an ``Edition``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 TIMEZONE = ZoneInfo("Asia/Beirut")  # visible dates are Beirut local time (seen)
@@ -86,6 +86,73 @@ SECTIONS_AR: dict[str, str] = {
     "articles/opinion": "مقالات رأي",
 }
 
+# --- the site's own labels (--labels site): what the pages say instead of SITE.md's table (assumed; the
+# replica's invention, so that a profile copying the table meets labels it does not know). At least one
+# label per edition is the same as the table's.
+SITE_LABELS_EN: dict[str, str] = {
+    "news/politics": "Politics News",
+    "news/economy": "Business & Economy",
+    "news/sports": "Sports",  # the same as the table's
+    "news/arts-culture": "Arts & Culture",
+    "news/health": "Health & Wellness",
+    "news/miscellaneous": "Variety",
+    "news/technology": "Science & Tech",
+    "news/environment": "Climate & Environment",
+    "articles/opinion": "Opinion",  # the same as the table's
+    "articles/analysis": "In-Depth Analysis",
+    "articles/blog": "Blogs",
+    "articles/features": "Feature Stories",
+    "videos/newsfeed": "News Feed",
+    "videos/video-features": "Video Reports",
+    "videos/explainers": "Explainers",  # the same as the table's
+    "videos/tv": "TV Shows",
+    "videos/digital-series": "Web Series",
+    "infographs": "Infographics",
+    "in-pictures": "Photo Stories",
+}
+SITE_LABELS_AR: dict[str, str] = {
+    "news/politics": "أخبار سياسية",
+    "news/palestine": "فلسطين",  # the same as the table's
+    "news/lebanon": "أخبار لبنان",
+    "news/economy": "اقتصاد وأعمال",
+    "news/arts-culture": "ثقافة وفن",
+    "news/sports": "رياضة",  # the same as the table's
+    "news/technology": "علوم وتكنولوجيا",
+    "news/health": "صحة وطب",
+    "articles/opinion": "مقالات",
+}
+LABELS = ("table", "site")
+
+# --- Arabic pages the crawler's profile has no pattern for (--unknown-shapes; the replica's invention) ---
+# section path -> the site's label (the same under both --labels): videos, infographs, picture stories
+UNKNOWN_SHAPE_SECTIONS_AR: dict[str, str] = {
+    "videos/news": "فيديو - أخبار",
+    "videos/reports": "فيديو - تقارير",
+    "videos/interviews": "فيديو - مقابلات",
+    "infographs": "إنفوغراف",
+    "in-pictures": "بالصور",
+}
+# --- Arabic region listings (--unknown-listings; the replica's invention): slug -> label, country -> region
+REGIONS_AR: dict[str, str] = {
+    "levant": "بلاد الشام",
+    "gulf": "الخليج واليمن",
+    "west-asia": "غرب آسيا",
+    "africa": "أفريقيا",
+    "americas": "الأميركيتان",
+    "europe": "أوروبا",
+    "asia": "آسيا",
+}
+COUNTRY_REGIONS_AR: dict[str, str] = {
+    "لبنان": "levant", "سوريا": "levant", "الأردن": "levant", "فلسطين": "levant",
+    "اليمن": "gulf", "قطر": "gulf", "السعودية": "gulf",
+    "العراق": "west-asia", "إيران": "west-asia", "تركيا": "west-asia",
+    "مصر": "africa", "جنوب أفريقيا": "africa",
+    "الولايات المتحدة": "americas", "كندا": "americas", "فنزويلا": "americas", "كوبا": "americas",
+    "البرازيل": "americas",
+    "روسيا": "europe", "أوكرانيا": "europe", "فرنسا": "europe", "ألمانيا": "europe",
+    "الصين": "asia", "الهند": "asia", "باكستان": "asia",
+}
+
 
 @dataclass(frozen=True)
 class Edition:
@@ -113,6 +180,10 @@ class Edition:
     back_home: str = ""
     load_more: str = ""
     image_dir: str = ""  # /Content/{image_dir}/... image URLs
+    home_label: str = ""  # the breadcrumb's first link (Arabic)
+    empty_listing: str = ""  # the text of a section listing without any article (--empty-section)
+    country_regions: dict[str, str] = field(default_factory=dict)  # country -> region slug (else vocab's)
+    variant: str = ""  # "" for the edition as SITE.md describes it; else what the content options changed
 
     @property
     def url(self) -> str:
@@ -127,6 +198,7 @@ ENGLISH = Edition(
     most_read_heading="Most Read", read_next_heading="Read Next", update_prefix="Update: ",
     not_found_title="Page not found", not_found_text="The page you requested does not exist.",
     back_home="Back to the home page", load_more="Load more", image_dir="EnImages",
+    empty_listing="There are no articles in this section yet.",
 )
 ARABIC = Edition(
     code="ar", host="www.almayadeen.net", name="الميادين نت", lang="ar", direction="rtl",
@@ -136,6 +208,7 @@ ARABIC = Edition(
     related_heading="أخبار ذات صلة", most_read_heading="الأكثر قراءة", read_next_heading="اقرأ التالي",
     update_prefix="تحديث: ", not_found_title="الصفحة غير موجودة", not_found_text="الصفحة التي طلبتها غير موجودة.",
     back_home="العودة إلى الصفحة الرئيسية", load_more="المزيد", image_dir="ArImages",
+    home_label="الرئيسية", empty_listing="لا توجد مقالات في هذا القسم بعد.",
 )
 EDITIONS = {"en": ENGLISH, "ar": ARABIC}
 
@@ -147,3 +220,25 @@ def edition_of(code: str | Edition) -> Edition:
         return EDITIONS[code]
     except KeyError:
         raise ValueError(f"edition must be one of {sorted(EDITIONS)}") from None
+
+
+def edition_variant(base: Edition, *, labels: str = "table", unknown_shapes: bool = False,
+                    unknown_listings: bool = False) -> Edition:
+    """``base`` as the content options change it: the site's own section labels, the Arabic sections of
+    unknown shapes, the Arabic region listings. ``base`` itself when no option changes anything."""
+    if labels not in LABELS:
+        raise ValueError(f"labels must be one of {LABELS}")
+    sections, regions, country_regions, parts = base.sections, base.regions, base.country_regions, []
+    if labels == "site":
+        sections = SITE_LABELS_AR if base.code == "ar" else SITE_LABELS_EN
+        parts.append("site-labels")
+    if unknown_shapes:
+        sections = {**sections, **UNKNOWN_SHAPE_SECTIONS_AR}
+        parts.append("unknown-shapes")
+    if unknown_listings:
+        regions, country_regions = REGIONS_AR, COUNTRY_REGIONS_AR
+        parts.append("unknown-listings")
+    if not parts:
+        return base
+    return replace(base, sections=sections, regions=regions, country_regions=country_regions,
+                   variant="+".join(parts))

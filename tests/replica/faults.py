@@ -29,7 +29,7 @@ OPTION_TYPES = {"epoch": int, "latency_ms": float, "error_rate": float, "rate_li
                 "truncate_rate": float, "markup_change": str, "markup": int, "sitemap_lastmod": str,
                 "no_tawsiyat": as_bool}
 # the options that change what the site is rather than how it misbehaves: they live on the model
-CONTENT_OPTIONS = ("epoch", "markup", "sitemap_lastmod", "no_tawsiyat")
+CONTENT_OPTIONS = ("epoch", "markup", "sitemap_lastmod", "no_tawsiyat", "markup_change")
 
 
 def unit_hash(*parts: object) -> float:

@@ -58,7 +58,7 @@ class Head:
     body_index: int = -1  # whose body it carries (a duplicate carries its original's)
     edition: Edition = ENGLISH
     indic_digits: bool = False  # Arabic: dates and reading time in Arabic-Indic digits
-    reach: str = field(init=False)  # all | sitemaps | tags: where a crawler can find it
+    reach: str = field(init=False)  # all | sitemaps | tags | regions: where a crawler can find it
 
     def __post_init__(self):
         self.features = feature_set(self.features)
@@ -85,9 +85,11 @@ class Head:
 
     @property
     def regions(self) -> list[str]:
-        if not self.edition.regions:
+        edition = self.edition
+        if not edition.regions:
             return []
-        return list(dict.fromkeys(vocab.COUNTRIES[c] for c in self.countries))
+        table = edition.country_regions or vocab.COUNTRIES
+        return list(dict.fromkeys(table[c] for c in self.countries))
 
     @property
     def type(self) -> str:

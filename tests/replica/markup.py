@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from tests.replica.facts import ENGLISH, REGION_PREFIX, TICKER_API_PATH, TICKER_SCRIPT_PATH, Edition
+from tests.replica.facts import ENGLISH, REGION_PREFIX, SECTIONS_EN, TICKER_API_PATH, TICKER_SCRIPT_PATH, Edition
 
 SEED_PAGE = Path(__file__).resolve().parent.parent / "fixtures" / "seed-article.html"
 _seed = SEED_PAGE.read_text(encoding="utf-8")
@@ -74,15 +74,30 @@ FOOTER_MARKUP2 = ('<div class="footer">\n  <p>Al Mayadeen is an Arab Independent
                   '<a href="/contact-us">Contact Us</a> <a href="/authors">Authors</a></div>\n</div>')
 
 
+def relabel_header(header: str, sections: dict[str, str]) -> str:
+    """Markup 1's chrome (the seed page's) with the nav's section links saying ``sections``' labels."""
+    for path, label in SECTIONS_EN.items():
+        link = f'<a href="/{path}">{text(label)}</a>'
+        if link not in header:
+            raise ValueError(f"the seed page's nav has no link {link}")
+        header = header.replace(link, f'<a href="/{path}">{text(sections[path])}</a>')
+    return header
+
+
 def header_arabic(edition: Edition) -> str:
-    """The Arabic edition's chrome: language links, the section nav, the ticker box (#ticker-box, sister)."""
-    sections = [("/", "الرئيسية")] + [(f"/{s}", name) for s, name in edition.sections.items()]
+    """The Arabic edition's chrome: language links, the section nav, the ticker box (#ticker-box, sister).
+    With regions (--unknown-listings), the nav also links the region listings, in a list of its own."""
+    sections = [("/", edition.home_label)] + [(f"/{s}", name) for s, name in edition.sections.items()]
+    regions = ""
+    if edition.regions:
+        links = [(f"{REGION_PREFIX}{r}", name) for r, name in edition.regions.items()]
+        regions = '    <ul class="regions-menu">\n' + li_links(links, "      ") + "    </ul>\n"
     return (
         '<header class="site-header">\n'
         f'  <a class="logo" href="/">{text(edition.name)}</a>\n'
         '  <ul class="lang-links"><li><a href="https://english.almayadeen.net/">En</a></li>'
         '<li><a href="https://espanol.almayadeen.net/">Es</a></li></ul>\n'
-        '  <nav class="main-nav">\n    <ul>\n' + li_links(sections, "      ") + "    </ul>\n  </nav>\n"
+        '  <nav class="main-nav">\n    <ul>\n' + li_links(sections, "      ") + "    </ul>\n" + regions + "  </nav>\n"
         f'  <div id="ticker-box" data-source="{TICKER_API_PATH}"><span class="ticker-title">عاجل</span><ul></ul></div>\n'
         "</header>"
     )
@@ -105,7 +120,8 @@ class Chrome:
             self.header, self.footer = header_markup2(edition), FOOTER_MARKUP2
             self.main = ('<div class="page-body">', "</div>")
         else:
-            self.header, self.footer, self.main = HEADER, FOOTER, ("<main>", "</main>")
+            header = HEADER if edition.sections == SECTIONS_EN else relabel_header(HEADER, edition.sections)
+            self.header, self.footer, self.main = header, FOOTER, ("<main>", "</main>")
 
     def page(self, title: str, main: str, head: str = "") -> str:
         return (
@@ -128,7 +144,7 @@ _CHROMES: dict[tuple[str, int], Chrome] = {}
 
 
 def chrome(edition: Edition = ENGLISH, markup: int = 1) -> Chrome:
-    key = (edition.code, markup)
+    key = (edition.code, markup, edition.variant)
     if key not in _CHROMES:
         _CHROMES[key] = Chrome(edition, markup)
     return _CHROMES[key]

@@ -70,7 +70,7 @@ def metadata(head: Head, doc: dict, body: Body) -> dict:
         "video_duration": str(head.video_duration) if head.video_duration else "",
         "word_count": str(doc["word_count"]),
         "lang": head.edition.lang,
-        "published_time": "" if "date_visible_only" in f else clock.iso(head.published),
+        "published_time": "" if f & {"date_visible_only", "undated"} else clock.iso(head.published),
         "last_updated": clock.iso(doc["modified_at"] and doc["modified_at"].astimezone(clock.TZ)),
         "description": doc["description"] or "",
         "author": author_line(head.authors, head.edition),
@@ -169,7 +169,8 @@ def byline_markup1(head: Head, doc: dict, look: Look) -> list[str]:
     items = [f'        <li class="author">{text(e.author_prefix)}{text(author_line(head.authors, e))}</li>\n']
     if head.source:
         items.append(f'        <li class="source">{text(e.source_prefix)}{text(head.source)}</li>\n')
-    items.append(f'        <li class="date">{visible_date(head)}</li>\n')
+    if "undated" not in head.features:
+        items.append(f'        <li class="date">{visible_date(head)}</li>\n')
     byline = ['      <ul class="byline">\n', *items, "      </ul>\n"]
     if look.markup_change == "byline":  # a redesign: the byline moves out of ul.byline into div.writer
         byline = ['      <div class="writer">\n', *(i.replace("<li ", "<span ").replace("</li>", "</span>")
@@ -180,10 +181,18 @@ def byline_markup1(head: Head, doc: dict, look: Look) -> list[str]:
     return byline
 
 
+def breadcrumbs(head: Head) -> str:
+    """The Arabic article's trail: the home page, then its section's listing with the section's label."""
+    e = head.edition
+    return (f'    <div class="breadcrumbs"><a href="/">{text(e.home_label)}</a> <span>/</span> '
+            f'<a href="/{attr(head.section)}">{text(e.sections[head.section])}</a></div>\n')
+
+
 def render_markup1(head: Head, doc: dict, body: Body, targets: list[Head], seed: int, look: Look) -> list[str]:
     e = head.edition
     heading = "h2" if "title_h2" in head.features else "h1"
-    out = ['  <article class="article-page">\n    <div class="details-white-box">\n',
+    out = ['  <article class="article-page">\n', breadcrumbs(head) if e.code == "ar" else "",
+           '    <div class="details-white-box">\n',
            f'      <{heading} class="article-title">{text(head.visible_title)}</{heading}>\n',
            *byline_markup1(head, doc, look), "    </div>\n",
            f'    <p class="lg_para summary">{text(body.lead, 1)}</p>\n',
@@ -218,7 +227,9 @@ def byline_markup2(head: Head, doc: dict) -> list[str]:
     out = ['      <div class="post-meta">\n', f'        <p class="writer">{text(e.author_prefix)}{writers}</p>\n']
     if head.source:
         out.append(f"        <p>{text(e.source_prefix)}{text(head.source)}</p>\n")
-    out += [f"        <time>{visible_date(head)}</time>\n", "      </div>\n"]
+    if "undated" not in head.features:
+        out.append(f"        <time>{visible_date(head)}</time>\n")
+    out.append("      </div>\n")
     if doc["reading_minutes"]:
         out.append(f'      <div class="article-stats"><span class="mins">'
                    f'{text(e.reading_time.format(n=doc["reading_minutes"]))}</span></div>\n')

@@ -12,6 +12,7 @@ from tests.replica.facts import ENGLISH, SITEMAP_INDEX_PATH, SITEMAP_MONTH_PATH,
 from tests.replica.heads import Head
 
 XMLNS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XMLNS_NEWS = "http://www.google.com/schemas/sitemap-news/0.9"  # Google News sitemaps (--sitemap-news)
 
 
 def sitemap_index(months: dict[tuple[int, int], list[Head]], epoch: int, edition: Edition = ENGLISH,
@@ -26,12 +27,29 @@ def sitemap_index(months: dict[tuple[int, int], list[Head]], epoch: int, edition
             + "".join(rows) + "</sitemapindex>\n")
 
 
-def sitemap_month(heads: list[Head], epoch: int, built: datetime | None = None) -> str:
+def sitemap_month(heads: list[Head], epoch: int, built: datetime | None = None, news: bool = False,
+                  lastmod=None) -> str:
     """Each article with its own lastmod; with ``built``, every entry stamped with that one instant
-    (as CMSs that write the file's build time do), so an entry can be newer than its file's lastmod."""
-    rows = [f"  <url><loc>{escape(h.url)}</loc><lastmod>{clock.iso(built or h.lastmod(epoch))}</lastmod></url>\n"
-            for h in heads]
+    (as CMSs that write the file's build time do), so an entry can be newer than its file's lastmod.
+    ``news``: each entry also carries Google News' <news:publication_date>; ``lastmod(head)``, when given,
+    is an entry's own lastmod (released articles)."""
+    if news:
+        rows = [f"  <url><loc>{escape(h.url)}</loc><lastmod>{clock.iso(built or (lastmod or entry_lastmod(epoch))(h))}"
+                f"</lastmod><news:news><news:publication_date>{clock.iso(h.published)}</news:publication_date>"
+                f"</news:news></url>\n" for h in heads]
+        return (f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{XMLNS}" xmlns:news="{XMLNS_NEWS}">\n'
+                + "".join(rows) + "</urlset>\n")
+    if lastmod is not None:
+        rows = [f"  <url><loc>{escape(h.url)}</loc><lastmod>{clock.iso(built or lastmod(h))}</lastmod></url>\n"
+                for h in heads]
+    else:
+        rows = [f"  <url><loc>{escape(h.url)}</loc><lastmod>{clock.iso(built or h.lastmod(epoch))}</lastmod></url>\n"
+                for h in heads]
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{XMLNS}">\n' + "".join(rows) + "</urlset>\n"
+
+
+def entry_lastmod(epoch: int):
+    return lambda h: h.lastmod(epoch)
 
 
 def robots(edition: Edition = ENGLISH) -> str:

@@ -40,6 +40,24 @@ def card(head: Head, key: str, seed: int) -> str:
             f'<span class="card__date">{clock.card(head.published)}</span></div>\n')
 
 
+def linkless_card(head: Head, key: str, seed: int) -> str:
+    """--markup-change listings: the card without any <a href>; a script navigates to its data-href."""
+    return (f'    <div class="card" data-href="{attr(card_href(head, key, seed))}" role="link" tabindex="0">'
+            f'<span class="card__title">{text(head.title)}</span>'
+            f'<span class="card__section">{text(head.edition.sections[head.section])}</span>'
+            f'<span class="card__date">{clock.card(head.published)}</span></div>\n')
+
+
+CARD_SCRIPT = ("  <script>document.querySelectorAll('.card[data-href]').forEach(function (card) {\n"
+               "    card.addEventListener('click', function () { window.location.href = card.getAttribute('data-href'); });\n"
+               "  });</script>\n")
+
+
+def empty_notice(edition: Edition) -> str:
+    """What a section listing without any article says (--empty-section)."""
+    return f'  <p class="listing-empty">{text(edition.empty_listing)}</p>\n'
+
+
 def teaser(head: Head, key: str, seed: int) -> str:
     """Markup 2's card: two anchors to the same article, the image one with a tracking query."""
     return (f'    <article class="teaser">\n'
@@ -81,13 +99,18 @@ def page_metadata(key: str, edition: Edition, no_tawsiyat: bool) -> str:
 
 
 def render_listing(key: str, heads: list[Head], page_no: int, page_size: int, seed: int,
-                   edition: Edition | None = None, no_tawsiyat: bool = False) -> str:
-    """Markup 1: ?page=N, a Next link while more remain, an empty page past the end."""
+                   edition: Edition | None = None, no_tawsiyat: bool = False, *, empty: bool = False,
+                   linkless: bool = False) -> str:
+    """Markup 1: ?page=N, a Next link while more remain, an empty page past the end. ``empty``: the section
+    has no article at all (a notice says so); ``linkless``: cards without links (--markup-change listings)."""
     edition = edition or ENGLISH
     label = label_of(key, edition)
     chunk = heads[(page_no - 1) * page_size: page_no * page_size]
-    main = [f'  <h1 class="listing-title">{text(label)}</h1>\n', '  <div class="listing">\n',
-            *(card(h, key, seed) for h in chunk), "  </div>\n"]
+    draw = linkless_card if linkless else card
+    main = [f'  <h1 class="listing-title">{text(label)}</h1>\n', empty_notice(edition) if empty else "",
+            '  <div class="listing">\n', *(draw(h, key, seed) for h in chunk), "  </div>\n"]
+    if linkless and chunk:
+        main.append(CARD_SCRIPT)
     if page_no * page_size < len(heads):
         main.append(f'  <nav class="pagination"><a class="pagination__next" '
                     f'href="{attr(path_of(key))}?page={page_no + 1}">Next</a></nav>\n')
@@ -100,13 +123,15 @@ def load_more(edition: Edition, more: bool) -> str:
 
 
 def render_listing_markup2(key: str, heads: list[Head], page_no: int, page_size: int, seed: int,
-                           edition: Edition, no_tawsiyat: bool = False, paged: bool = False) -> str:
+                           edition: Edition, no_tawsiyat: bool = False, paged: bool = False, *,
+                           empty: bool = False) -> str:
     """Markup 2: ``paged`` (tag listings) by ?pg=N behind rel=next links; the others page 1 and "load more"."""
     label = label_of(key, edition)
     page_no = page_no if paged else 1
     chunk = heads[(page_no - 1) * page_size: page_no * page_size]
     more = page_no * page_size < len(heads)
-    main = [f'  <h1 class="page-heading">{text(label)}</h1>\n', '  <section class="grid">\n',
+    main = [f'  <h1 class="page-heading">{text(label)}</h1>\n', empty_notice(edition) if empty else "",
+            '  <section class="grid">\n',
             *(teaser(h, key, seed) for h in chunk), "  </section>\n"]
     head = page_metadata(key, edition, no_tawsiyat)
     if paged:
@@ -125,10 +150,11 @@ def render_listing_markup2(key: str, heads: list[Head], page_no: int, page_size:
 
 
 def render_listing_arabic(key: str, heads: list[Head], page_size: int, seed: int, edition: Edition,
-                          no_tawsiyat: bool = False) -> str:
+                          no_tawsiyat: bool = False, *, empty: bool = False) -> str:
     """Arabic: the first page of .news-item cards and a "load more" button; ?page= is ignored."""
     label = label_of(key, edition)
-    main = [f'  <h1 class="section-title">{text(label)}</h1>\n', '  <div class="news-list">\n',
+    main = [f'  <h1 class="section-title">{text(label)}</h1>\n', empty_notice(edition) if empty else "",
+            '  <div class="news-list">\n',
             *(news_item(h, key, seed) for h in heads[:page_size]), "  </div>\n",
             load_more(edition, len(heads) > page_size)]
     return chrome(edition, 1).page(f"{label} | {edition.name}", "".join(main),

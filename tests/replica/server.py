@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from datetime import UTC
@@ -31,6 +32,14 @@ class RequestLog:
                 self._file.write(json.dumps(entry) + "\n")
                 self._file.flush()
 
+    def add_event(self, event: dict) -> None:
+        """A release-mode event (JSON line with an "event" key) in the log file; the in-memory request
+        log (GET /__replica/log) keeps requests only."""
+        if self._file:
+            with self._lock:
+                self._file.write(json.dumps(event, ensure_ascii=False) + "\n")
+                self._file.flush()
+
     def entries(self) -> list[dict]:
         with self._lock:
             return list(self._entries)
@@ -49,8 +58,45 @@ class Replica:
         self.faults = Faults(model.seed, {**options, **state})
         self.log = RequestLog(log_path)
         self._lock = threading.Lock()
+        self._events_thread: threading.Thread | None = None
+
+    def options(self) -> dict:
+        """The current options as JSON (and, in release mode, the release clock's state)."""
+        out = dict(self.faults.options)
+        plan = self.model.release_plan
+        if plan:
+            schedule = self.model.schedule
+            out["release"] = {"every": plan.every, "count": plan.count, "edits": plan.edits,
+                              "edit_after": plan.edit_after, "started": schedule.started if schedule else None}
+        return out
+
+    def start_release(self) -> float:
+        """Start the release clock (once) and the thread that writes its events to the log file."""
+        with self._lock:
+            started = self.model.start_release()
+            if self._events_thread is None:
+                self._events_thread = threading.Thread(target=self._log_events, name="release-events", daemon=True)
+                self._events_thread.start()
+        return started
+
+    def _log_events(self) -> None:
+        for event in self.model.release_events(math.inf):
+            delay = event["t"] - time.time()
+            if delay > 0:
+                time.sleep(delay)
+            self.log.add_event(event)
 
     def control(self, changes: dict) -> dict:
+        changes = dict(changes)
+        if "release" in changes:
+            if changes.pop("release") != "start":
+                raise ValueError('release: the one command is "start"')
+            if not self.model.release_plan:
+                raise ValueError("release mode is off (serve with --release-every S --release-count N)")
+            if changes:
+                self.control(changes)
+            self.start_release()
+            return self.options()
         if "epoch" in changes and int(changes["epoch"]) not in (1, 2):
             raise ValueError("epoch must be 1 or 2")
         with self._lock:
@@ -65,7 +111,7 @@ class Replica:
                 for name in CONTENT_OPTIONS:
                     setattr(self.model, name, before[name])
                 raise
-        return options
+        return self.options()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -98,7 +144,9 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/__replica/control" and self.command == "POST":
                 body = rp.control(json.loads(data or b"{}"))
             elif path == "/__replica/control":
-                body = dict(rp.faults.options)
+                body = rp.options()
+            elif path == "/__replica/releases":
+                body = rp.model.release_events()
             elif path == "/__replica/log/clear" and self.command == "POST":
                 rp.log.clear()
                 body = {"cleared": True}
