@@ -237,7 +237,7 @@ def _build(root, html, url: str, page_url: str, b: _Builder, profile: SiteProfil
     is_article = by_pattern or listed or (md.value("type") or "").lower() in profile.tawsiyat_types \
         or (md.meta_value("og:type") or "").lower() == "article"
     if missing and is_article:
-        _generic(html, root, page_url, b, profile, md, missing, leads | {f["title"]} - {""})
+        _generic(html, root, page_url, b, profile, md, links, missing, leads | {f["title"]} - {""})
 
     f["word_count"] = textmod.word_count(f["body"])
     f["content_hash"] = textmod.content_hash(f["title"], f["body"])
@@ -247,8 +247,8 @@ def _build(root, html, url: str, page_url: str, b: _Builder, profile: SiteProfil
             b.problems.append(f"{name}: not found")
 
 
-def _generic(html, root, page_url: str, b: _Builder, profile: SiteProfile, md: PageMetadata, missing: list[str],
-             drop: set[str]) -> None:
+def _generic(html, root, page_url: str, b: _Builder, profile: SiteProfile, md: PageMetadata, links: PageLinks,
+             missing: list[str], drop: set[str]) -> None:
     from newscrawl.extract.generic import generic_extract
 
     found = generic_extract(html, page_url, profile, drop, want_date="published_at" in missing, root=root)
@@ -261,12 +261,36 @@ def _generic(html, root, page_url: str, b: _Builder, profile: SiteProfile, md: P
         return
     b.fields["extraction"] = GENERIC
     b.sources["extraction"] = "computed"
-    if "body" in b.generic and not b.fields["images"]:
-        # the page's figures are not where the profile says: the declared picture instead
+    if "body" in b.generic:
+        # the body's own container (a template the profile does not know) holds the article's figures too
+        container = _container_of(root, found.body)
+        if container is not None:
+            holding = links.article_holders | {container, *container.iterancestors()}
+            images = read_images(root, b.fields["url"], profile, links, holding)
+            if len(images) > len(b.fields["images"]):
+                b.set("images", images, "generic")
+    if "body" in b.generic and not b.fields["images"] and b.fields["type"] != "video":
+        # the page's figures are not where the profile says: the declared picture instead (a video's is its
+        # poster, never an article image)
         thumbnail = md.value("thumbnail") or md.meta_value("og:image") or found.image
         image = asset_url(thumbnail, b.fields["url"], profile.host) if thumbnail else None
         if image:
             b.set("images", [{"url": image, "caption": None, "credit": None}], "generic")
+
+
+def _container_of(root, body: str):
+    """The element whose paragraphs are the body's: the parent shared by most of the paragraphs whose text
+    is a paragraph of ``body``."""
+    wanted = set(body.split(textmod.PARAGRAPH_SEPARATOR)) if body else set()
+    parents: dict = {}
+    for paragraph in root.iter("p"):
+        if text_of(paragraph) in wanted:
+            parent = paragraph.getparent()
+            parents[parent] = parents.get(parent, 0) + 1
+    if not parents:
+        return None
+    best = max(parents, key=parents.get)
+    return best if parents[best] * 2 >= len(wanted) else None
 
 
 def extract_article(html: str | bytes, url: str, profile: SiteProfile | None = None, listed: bool = False) -> Extraction:

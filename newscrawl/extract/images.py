@@ -28,8 +28,8 @@ def split_caption(text: str, profile: SiteProfile | None = None) -> tuple[str | 
     return match.group("caption").strip() or None, match.group("credit").strip() or None
 
 
-def _own_figures(root, links: PageLinks, profile: SiteProfile) -> list:
-    holding = links.article_holders
+def _own_figures(root, links: PageLinks, profile: SiteProfile, holding: set | None = None) -> list:
+    holding = links.article_holders if holding is None else holding
     players = set(select(root, profile.video_player)) if profile.video_player else set()
     return [figure for figure in root.iter("figure")
             if links.is_own(figure, holding) and not any(a in players for a in figure.iterancestors())]
@@ -48,6 +48,8 @@ def figure_image(figure, page_url: str, profile: SiteProfile) -> dict | None:
     return {"url": url, "caption": caption, "credit": credit}
 
 
-def read_images(root, page_url: str, profile: SiteProfile, links: PageLinks) -> list[dict]:
-    images = (figure_image(f, page_url, profile) for f in _own_figures(root, links, profile))
+def read_images(root, page_url: str, profile: SiteProfile, links: PageLinks, holding: set | None = None) -> list[dict]:
+    """``holding``: the elements that hold the article (default: the details box and the body container
+    the profile names, and their ancestors)."""
+    images = (figure_image(f, page_url, profile) for f in _own_figures(root, links, profile, holding))
     return [image for image in images if image is not None]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from newscrawl.extract.dom import NON_TEXT, link_url, select_all
-from newscrawl.extract.shapes import shape_of
+from newscrawl.extract.shapes import is_slug_path, shape_of
 from newscrawl.site import SiteProfile
 from newscrawl.urls import path_of
 
@@ -97,10 +97,19 @@ class PageLinks:
         return link_url(self.page_url, self.page_url, self.profile.host) if self.page_url else None
 
     @cached_property
+    def other_articles(self) -> list[Link]:
+        """Links to another article: by the article pattern, or (for telling this page's own parts from other
+        articles' cards) a same-site link outside the chrome whose path ends in a slug, a section before
+        it: the shape of every article URL seen, whatever the section's name (``/videos/reports/{slug}``)."""
+        own = self.page_url_canonical
+        return self.article_links + [link for link in self.links if link.kind == SITE and not link.in_chrome
+                                     and link.url != own and is_slug_path(path_of(link.url))]
+
+    @cached_property
     def articles_under(self) -> dict:
         """element -> the set of other articles' URLs linked from inside it."""
         under: dict = {}
-        for link in self.article_links:
+        for link in self.other_articles:
             for element in (link.element, *link.element.iterancestors()):
                 under.setdefault(element, set()).add(link.url)
         return under

@@ -53,3 +53,10 @@ def is_page_path(path: str) -> bool:
     """Whether a path can be a page (not a file such as an image or a script)."""
     parts = segments(path)
     return not (parts and FILE_SUFFIX.search(parts[-1]))
+
+
+def is_slug_path(path: str) -> bool:
+    """A path of a section and a slug: at least two segments, the last a title's words joined by ``-``
+    (three words or more), as every article URL seen (SITE.md, "Slugs")."""
+    parts = segments(path)
+    return len(parts) >= 2 and parts[-1].count("-") >= 2 and not FILE_SUFFIX.search(parts[-1])

@@ -22,9 +22,9 @@ from datetime import datetime, time, timezone
 from urllib.parse import quote
 
 from scrapy import Request, Spider, signals
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from newscrawl.extract.workers import ExtractionWorkers, default_processes
@@ -156,6 +156,9 @@ class AlmayadeenSpider(Spider):
         # the current month's sitemap as last read: article URL -> lastmod (follow mode's revisits rely on it)
         self.month_entries: dict[str, datetime | None] = {}
         self.month_trusted = False
+        # article pages that date themselves nowhere, held until discovery is over: a listing card met later
+        # may still give the site's date for them (url -> (fields, validators))
+        self.undated: dict[str, tuple[dict, dict]] = {}
 
     @staticmethod
     def parse_arguments(kwargs: dict, default_edition: str | None = None) -> AlmayadeenArguments:
@@ -187,6 +190,7 @@ class AlmayadeenSpider(Spider):
         spider.extractor = ExtractionWorkers(default_processes() if processes < 0 else processes)
         crawler.signals.connect(spider.stop_extractor, signal=signals.spider_closed)
         crawler.signals.connect(spider.save_sources, signal=signals.spider_closed)
+        crawler.signals.connect(spider.release_undated, signal=signals.spider_idle)
         return spider
 
     async def stop_extractor(self):
@@ -784,6 +788,30 @@ class AlmayadeenSpider(Spider):
         at = self.scheduled_at.get(key)
         return at is not None and isinstance(hint, datetime) and hint > at
 
+    @staticmethod
+    def apply_site_date(fields: dict, sources: dict, dated: tuple[str, datetime] | None) -> None:
+        if dated is not None:
+            fields["published_at"] = dated[1]
+            sources["published_at"] = dated[0]
+
+    def release_undated(self, spider) -> None:
+        """At the end of discovery: the pages held for want of a date go to the pipelines, each with the best
+        date the site gave it meanwhile, or none (then validation rejects it, naming the field)."""
+        if not self.undated:
+            return
+        held, self.undated = self.undated, {}
+        stats, scraper = self.crawler.stats, self.crawler.engine.scraper
+        for url, (fields, validators) in held.items():
+            sources: dict = {}
+            self.apply_site_date(fields, sources, self.site_date(url, {}))
+            stats.inc_value(f"extract/source/published_at/{sources.get('published_at', 'none')}")
+            if not self.args.in_window(fields.get("published_at")):
+                stats.inc_value("articles/skipped/out_of_window")
+                continue
+            stats.inc_value("articles/extracted")
+            deferred_from_coro(scraper.start_itemproc_async(ArticleItem(**fields, **validators), response=None))
+        raise DontCloseSpider  # the items are on their way through the pipelines
+
     def keep_date(self, key: int, dated) -> None:
         held = self.site_dates.get(key)
         if held is None or DATE_RANKS[dated[0]] > DATE_RANKS[held[0]]:
@@ -835,11 +863,11 @@ class AlmayadeenSpider(Spider):
         listed = bool(response.meta.get("listed") or response.meta.get("probe"))
         extraction = await self.extractor.extract(response.body, response.url, self.profile.key, listed)
         fields = extraction.fields
-        dated = self.site_date(url, response.meta)
-        if fields.get("published_at") is None and dated is not None:
-            # the page dates itself nowhere we can read; the site dated it on the way here (never a lastmod)
-            fields["published_at"] = dated[1]
-            extraction.sources["published_at"] = dated[0]
+        undated = fields.get("published_at") is None
+        if undated:
+            # the page dates itself nowhere we can read: the date the site gave it on the way here, if it did
+            # (a card, a sitemap's publication date, never a lastmod); else it waits for the end of discovery
+            self.apply_site_date(fields, extraction.sources, self.site_date(url, response.meta))
         stats.inc_value(f"extract/method/{extraction.method}")
         for field_name in extraction.generic:
             stats.inc_value(f"extract/generic/{field_name}")
@@ -849,15 +877,21 @@ class AlmayadeenSpider(Spider):
         for field_name in extraction.disagreements:
             stats.inc_value(f"extract/disagreement/{field_name}")
         for field_name, source in extraction.sources.items():
-            stats.inc_value(f"extract/source/{field_name}/{source or 'none'}")
+            if not (field_name == "published_at" and fields.get("published_at") is None):
+                stats.inc_value(f"extract/source/{field_name}/{source or 'none'}")
         for problem in extraction.problems:
             stats.inc_value(f"extract/problem/{slug(problem.split(':')[0])}")
         if self.keep_pages:
             yield PageItem(url=url, fetched_at=self.now(), status=response.status,
                            html=zlib.compress(response.body, 6))
-        if not self.args.in_window(fields.get("published_at")):
+        if fields.get("published_at") is None and not self.follower:
+            self.undated[url] = (fields, http_validators(response))
+            stats.inc_value("extract/undated/held")
+        elif not self.args.in_window(fields.get("published_at")):
             stats.inc_value("articles/skipped/out_of_window")
         else:
+            if undated:
+                stats.inc_value(f"extract/source/published_at/{extraction.sources['published_at']}")
             stats.inc_value("articles/extracted")
             yield ArticleItem(**fields, **http_validators(response))
         if "tags" in self.args.discover and not self.args.tags and not self.saturated and self.follower is None:
