@@ -101,12 +101,12 @@ NEWSCRAWL_PROBE_REVISIT_DAYS = 30.0  # a page judged not a listing is probed aga
 # --- staying current (newscrawl.schedule): what an incremental run fetches, and follow mode -----------
 # a listing (or a followed source) is walked again after its adaptive interval: shorter where news
 # appeared recently, longer where none did, within these bounds (seconds)
-NEWSCRAWL_FOLLOW_MIN_INTERVAL = 15.0
+NEWSCRAWL_FOLLOW_MIN_INTERVAL = 30.0
 NEWSCRAWL_FOLLOW_MAX_INTERVAL = 3600.0
 NEWSCRAWL_TAG_REVISIT_DAYS = 7.0  # a known tag's listing is walked again at most this often
 NEWSCRAWL_TAG_ROTATION_MAX = 50  # known tags due again walked by one run, the oldest first
 NEWSCRAWL_REVISIT_AFTER = "10m,1h,6h,1d,3d"  # follow mode: revisits of a new article after its publication
-NEWSCRAWL_REVISIT_SLACK = 0.1  # a revisit may wait this share of its delay to share a sitemap fetch
+NEWSCRAWL_REVISIT_SLACK = 0.2  # a revisit may wait this share of its delay to share a sitemap fetch
 NEWSCRAWL_FOLLOW_CHECKPOINT_SECONDS = 10.0  # the schedule is written to the store this often
 NEWSCRAWL_FOLLOW_QUIET_FACTOR = 4.0  # warn when nothing new for this many times the usual gap ...
 NEWSCRAWL_FOLLOW_QUIET_MIN_SECONDS = 900.0  # ... and at least this long

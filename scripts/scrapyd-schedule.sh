@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The named schedules, one place for cron, systemd and the scheduler container:
-#   scrapyd-schedule.sh articles [EDITION]   incremental article crawl (what appeared in the last 2 days)
+#   scrapyd-schedule.sh articles [EDITION]   incremental article crawl: it fetches what changed (the sitemaps
+#                                            whose lastmod moved, the current month's, listings that are due)
+#   scrapyd-schedule.sh follow [EDITION]     follow mode, a long job: kept alive by resubmitting (a job
+#                                            already pending or running is not doubled)
 #   scrapyd-schedule.sh breaking [EDITION]   one capture of the breaking-news ticker
-#   scrapyd-schedule.sh backfill [EDITION]   every monthly sitemap; only new or changed articles are fetched
-# EDITION: a profile of newscrawl.sites (en, the default, or ar). The Arabic edition's listings show
-# one page ("load more" by script), so its incremental run also reads the current month's sitemap.
+#   scrapyd-schedule.sh backfill [EDITION]   every monthly sitemap, whatever the store says (-a refresh=sitemaps)
+# EDITION: a profile of newscrawl.sites (en, the default, or ar).
 # Each runs `newscrawl submit`, which skips the job when the same one is pending or running.
 #
 # Environment (or NEWSCRAWL_ENV_FILE, a file of NAME=value lines read first):
@@ -26,24 +28,24 @@ newscrawl=${NEWSCRAWL:-$(command -v newscrawl || echo "$here/../.venv/bin/newscr
 
 edition=${2:-en}
 case "$edition" in
-    en) edition_args=() ; discover_recent=listings ;;
-    ar) edition_args=(-a edition=ar) ; discover_recent=listings,sitemaps ;;
+    en) edition_args=() ;;
+    ar) edition_args=(-a edition=ar) ;;
     *)
-        echo "usage: $0 articles|breaking|backfill [en|ar]" >&2
+        echo "usage: $0 articles|follow|breaking|backfill [en|ar]" >&2
         exit 2 ;;
 esac
-since=$(date -u -d '2 days ago' +%F)
 case "${1:-}" in
     articles)
-        # listing pages newest first; paging stops at a page wholly older than `since`,
-        # and articles already stored and unchanged are not fetched again
-        set -- almayadeen "${edition_args[@]}" -a discover="$discover_recent" -a since="$since" ;;
+        # incremental: the store's schedule says which sitemaps, listings and tags to read
+        set -- almayadeen "${edition_args[@]}" ;;
+    follow)
+        set -- almayadeen "${edition_args[@]}" -a follow=true ;;
     breaking)
         set -- breaking "${edition_args[@]}" ;;
     backfill)
-        set -- almayadeen "${edition_args[@]}" -a discover=sitemaps ;;
+        set -- almayadeen "${edition_args[@]}" -a discover=sitemaps -a refresh=sitemaps ;;
     *)
-        echo "usage: $0 articles|breaking|backfill [en|ar]" >&2
+        echo "usage: $0 articles|follow|breaking|backfill [en|ar]" >&2
         exit 2 ;;
 esac
 echo "$(date -u +%FT%TZ) newscrawl submit $*"

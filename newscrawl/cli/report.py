@@ -140,6 +140,8 @@ def crawl_row(doc: dict) -> dict:
         "lines": counts.get("lines"), "failed_monitors": failed, "warned_monitors": warned,
         "message": doc.get("message") or "; ".join(m["message"] for m in monitors if m["name"] in failed),
         "coverage": doc.get("coverage") or {},
+        "requests": counts.get("requests", 0), "per_change": counts.get("per_change"),
+        "requests_by_kind": counts.get("requests_by_kind") or {},
     }
 
 

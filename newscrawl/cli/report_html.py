@@ -175,6 +175,44 @@ def crawls_chart(crawls: list[dict]) -> str:
     return _wrap(chart, title, points, svg, caption)
 
 
+def cost_chart(crawls: list[dict]) -> str:
+    """Requests per article crawl, by kind of page, and per article stored new or changed."""
+    chart, title = "cost", "What each crawl cost"
+    runs = [c for c in crawls if c["spider"] != "breaking" and c.get("requests")]
+    if not runs:
+        return _empty(chart, title, "no article crawl with request counts recorded yet")
+    labels = [f"{c['start']:%m-%d %H:%M}" if c["start"] else "?" for c in runs]
+    x = list(range(len(runs)))
+    kinds = sorted({k for c in runs for k in c["requests_by_kind"]},
+                   key=lambda k: -sum(c["requests_by_kind"].get(k, 0) for c in runs))
+    palette = (BLUE, GREEN, AMBER, TEAL, GREY, RED)
+    with matplotlib.rc_context(STYLE):
+        fig, ax = _figure(10, 3.4)
+        bottom = [0] * len(runs)
+        points = 0
+        for i, kind in enumerate(kinds):
+            values = [c["requests_by_kind"].get(kind, 0) for c in runs]
+            bars = ax.bar(x, values, bottom=bottom, color=palette[i % len(palette)], label=kind, width=0.7)
+            points = _mark(bars.patches, chart, points)
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+        ax.set_ylabel("requests")
+        ax.set_xlim(-0.6, max(len(runs), 8) - 0.4)
+        ax.set_xticks(x, labels, rotation=45 if len(runs) > 6 else 0, ha="right" if len(runs) > 6 else "center")
+        ax.grid(axis="x", visible=False)
+        ax.legend(loc="upper left", ncols=min(6, len(kinds)), frameon=False, fontsize=8)
+        per = [(i, c["per_change"]) for i, c in enumerate(runs) if c.get("per_change")]
+        if per:
+            twin = ax.twinx()
+            twin.plot([i for i, _ in per], [v for _, v in per], color="#1d2329", marker="o", linewidth=1.2)
+            twin.set_ylabel("requests per new or changed article")
+            twin.set_ylim(0, max(v for _, v in per) * 1.3)
+        svg = _svg(fig)
+    caption = ("Per article crawl (start, UTC): the requests the site answered, by kind of page (retries included), "
+               "and, as a line, requests per article stored new or changed. An incremental run that finds "
+               "nothing new costs a handful of requests; see README, \"Staying current\".")
+    return _wrap(chart, title, points, svg, caption)
+
+
 def coverage_chart(coverage: list[dict], fields: tuple[str, ...]) -> str:
     chart, title = "coverage", "Field coverage per crawl"
     if not coverage:
@@ -224,7 +262,7 @@ def crawl_table(crawls: list[dict]) -> str:
         return ""
     head = ("<tr><th>start (UTC)</th><th>spider</th><th>site</th><th>duration</th><th>status</th>"
             "<th>new</th><th>changed</th><th>unchanged</th><th>rejected</th><th>errors</th><th>403s</th>"
-            "<th>429s</th><th>monitors</th></tr>")
+            "<th>429s</th><th>requests</th><th>per change</th><th>monitors</th></tr>")
     rows = []
     for c in reversed(crawls):
         verdict = c["status"] or ""
@@ -241,7 +279,8 @@ def crawl_table(crawls: list[dict]) -> str:
             f'<tr class="{html.escape(verdict)}"><td>{c["start"]:%Y-%m-%d %H:%M}</td><td>{html.escape(c["spider"] or "")}</td>'
             f'<td>{html.escape(c["site"] or "")}</td><td>{duration}</td><td>{html.escape(verdict)}</td>'
             + "".join(f"<td>{c[k]}</td>" for k in ("new", "changed", "unchanged", "rejected", "errors",
-                                                    "blocked_403", "rate_limited_429"))
+                                                    "blocked_403", "rate_limited_429", "requests"))
+            + f"<td>{c['per_change'] if c.get('per_change') is not None else '–'}</td>"
             + f'<td title="{title}">{html.escape("; ".join(details)) or "all passed"}</td></tr>')
     return f'<table class="crawls">{head}{"".join(rows)}</table>'
 
@@ -291,6 +330,7 @@ def render(figures: dict) -> str:
                   "or date (a document without the field counts as the site's rules).", AMBER),
         "</div>",
         crawls_chart(figures["crawls"]),
+        cost_chart(figures["crawls"]),
         crawl_table(figures["crawls"]),
         coverage_chart(figures["coverage"], COVERAGE_FIELDS),
         per_day_chart(figures["breaking_per_day"], [], 0, chart="breaking_per_day",

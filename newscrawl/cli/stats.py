@@ -98,6 +98,13 @@ def print_text(figures: dict) -> None:
         print("last crawl: none recorded")
         return
     print("last crawl:")
+    counts = crawl.get("counts") or {}
+    if counts.get("requests"):
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted((counts.get("requests_by_kind") or {}).items(),
+                                                                key=lambda kv: -kv[1]))
+        per = counts.get("per_change")
+        print(f"  requests: {counts['requests']}" + (f" ({kinds})" if kinds else "")
+              + (f"; {per} per new or changed article" if per is not None else "; no article new or changed"))
     for name in CRAWL_FIELDS:
         print(f"  {name}: {format_value(crawl.get(name))}")
     for name, value in crawl.items():

@@ -1,6 +1,8 @@
-"""One item per canonical URL per run; a repeated text under another URL goes on as an alias.
+"""One item per canonical URL and text per run; a repeated text under another URL goes on as an alias.
 
-An item whose URL was already passed in this run is dropped (``dedupe/dropped/url``).
+An item whose URL was already passed in this run with the same text is dropped
+(``dedupe/dropped/url``); the same URL with another text (an edit met later in a long
+crawl, such as follow mode's) goes on, and the store keeps it as a new revision.
 An item whose ``content_hash`` was already passed under another URL is passed on
 (``dedupe/aliased/content_hash``): the store makes that URL an alias of the first
 document (see ``newscrawl.store.revisions``), so the result is one document whose
@@ -39,7 +41,7 @@ def hash_digest(content_hash: str) -> bytes:
 class DedupePipeline:
     def __init__(self, stats):
         self.stats = stats
-        self.urls: set[bytes] = set()
+        self.urls: dict[bytes, bytes | None] = {}  # URL digest -> digest of the text last passed under it
         self.texts: dict[bytes, bytes] = {}  # content digest -> digest of the first URL that had it
 
     @classmethod
@@ -59,13 +61,14 @@ class DedupePipeline:
             return item
         self.stats.inc_value("dedupe/items/in")
         url = url_digest(adapter["url"])
-        if url in self.urls:
+        content = adapter.get("content_hash")
+        text = hash_digest(content) if content else None
+        if url in self.urls and self.urls[url] == text:
             self.stats.inc_value("dedupe/dropped/url")
             self.stats.inc_value("dedupe/items/dropped")
             # expected (an article is linked from many listings): not worth a warning per item
             raise DropItem(f"already seen in this run: {adapter['url']}", log_level="DEBUG")
-        self.urls.add(url)
-        content = adapter.get("content_hash")
+        self.urls[url] = text
         if content:
             first = self.texts.setdefault(hash_digest(content), url)
             if first != url:

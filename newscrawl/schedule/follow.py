@@ -50,7 +50,7 @@ class Follower:
         self.site = spider.profile.host
         self.rng = random.Random()
         self.ladder = ladder(settings.get("NEWSCRAWL_REVISIT_AFTER") or DEFAULT_LADDER)
-        self.slack = settings.getfloat("NEWSCRAWL_REVISIT_SLACK", 0.1)
+        self.slack = settings.getfloat("NEWSCRAWL_REVISIT_SLACK", 0.2)
         self.checkpoint_every = settings.getfloat("NEWSCRAWL_FOLLOW_CHECKPOINT_SECONDS", 10.0)
         self.progress_every = settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 30.0)
         self.quiet_factor = settings.getfloat("NEWSCRAWL_FOLLOW_QUIET_FACTOR", 4.0)

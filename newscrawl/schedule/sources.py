@@ -65,7 +65,7 @@ _STORED = {f.name for f in fields(Source)} - {"dirty"}
 
 @dataclass
 class Bounds:
-    minimum: float = 15.0  # NEWSCRAWL_FOLLOW_MIN_INTERVAL
+    minimum: float = 30.0  # NEWSCRAWL_FOLLOW_MIN_INTERVAL
     maximum: float = 3600.0  # NEWSCRAWL_FOLLOW_MAX_INTERVAL
     tag_days: float = 7.0  # NEWSCRAWL_TAG_REVISIT_DAYS
     probe_days: float = 30.0  # NEWSCRAWL_PROBE_REVISIT_DAYS

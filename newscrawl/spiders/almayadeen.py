@@ -124,7 +124,7 @@ class Tally:
     scheduled: list[str] = field(default_factory=list)  # requested: new to the store, or changed
     new: int = 0  # of them, not in the store at all
     known: int = 0  # in the store and unchanged
-    pending: int = 0  # already requested by this crawl
+    pending: int = 0  # already requested by this crawl, and not in the store
 
 
 class AlmayadeenSpider(Spider):
@@ -139,6 +139,7 @@ class AlmayadeenSpider(Spider):
         # 200,000 articles keeps a few MB here rather than its URLs (percent-encoded Arabic ones
         # run to 300 bytes each)
         self.scheduled: set[int] = set()
+        self.scheduled_new: set[int] = set()  # of them, those the store did not hold
         self.seen_tags: set[str] = set()
         self.known_articles: set[int] = set()  # for progress: every article URL met so far
         self.lastmod_doubted = False  # said once per crawl
@@ -181,7 +182,7 @@ class AlmayadeenSpider(Spider):
         spider.max_probes = settings.getint("NEWSCRAWL_LEARNED_LISTINGS_MAX", 40)
         spider.min_listing_articles = settings.getint("NEWSCRAWL_LEARNED_LISTING_MIN_ARTICLES", 3)
         spider.tag_rotation = settings.getint("NEWSCRAWL_TAG_ROTATION_MAX", 50)
-        spider.bounds = Bounds(minimum=settings.getfloat("NEWSCRAWL_FOLLOW_MIN_INTERVAL", 15.0),
+        spider.bounds = Bounds(minimum=settings.getfloat("NEWSCRAWL_FOLLOW_MIN_INTERVAL", 30.0),
                                maximum=settings.getfloat("NEWSCRAWL_FOLLOW_MAX_INTERVAL", 3600.0),
                                tag_days=settings.getfloat("NEWSCRAWL_TAG_REVISIT_DAYS", 7.0),
                                probe_days=settings.getfloat("NEWSCRAWL_PROBE_REVISIT_DAYS", 30.0))
@@ -740,8 +741,16 @@ class AlmayadeenSpider(Spider):
         for url, _, dated, key in candidates:
             if dated and key in self.scheduled:  # met again: keep the better date for when the page is read
                 self.keep_date(key, dated)
-        fresh = [c for c in candidates if c[3] not in self.scheduled or self.changed_since_requested(c[3], c[1])]
-        tally.pending += len(candidates) - len(fresh)
+        fresh, again = [], []
+        for candidate in candidates:
+            key, hint = candidate[3], candidate[1]
+            (fresh if key not in self.scheduled or self.changed_since_requested(key, hint) else again).append(candidate)
+        for _, _, _, key in again:
+            # met again: news to this run only when the store did not hold it (a change is in the store)
+            if key in self.scheduled_new:
+                tally.pending += 1
+            else:
+                tally.known += 1
         stored = await self.stored_versions([url for url, _, _, _ in fresh])
         batch: set[int] = set()
         for url, hint, dated, key in fresh:
@@ -767,6 +776,8 @@ class AlmayadeenSpider(Spider):
                     stats.inc_value("progress/articles/done")
                 continue
             self.scheduled.add(key)
+            if known is None:
+                self.scheduled_new.add(key)
             tally.scheduled.append(url)
             tally.new += known is None
             stats.inc_value(f"discovery/articles/{via}")

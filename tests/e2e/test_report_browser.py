@@ -21,7 +21,7 @@ def test_every_chart_has_data_in_a_real_browser(mongo_uri, mongo_db, mongo_db_na
     seen = view(target, tmp_path / "report.png")
     assert seen.title == "newscrawl report: english.almayadeen.net"
     expected = {"per_day": 30, "per_section": 3, "per_country": 2, "per_author": 2, "per_method": 2,
-                "crawls": 8, "coverage": 10, "breaking_per_day": 3}
+                "crawls": 8, "cost": 6, "coverage": 10, "breaking_per_day": 3}
     assert {name: c["marks"] for name, c in seen.charts.items()} == expected
     assert {name: c["declared"] for name, c in seen.charts.items()} == expected
     assert all(c["visible"] for c in seen.charts.values())

@@ -75,7 +75,7 @@ def test_html_report_is_one_offline_file_with_every_chart(mongo_uri, mongo_db, m
     page = target.read_text()
     assert "<title>newscrawl report: english.almayadeen.net</title>" in page
     expected = {"per_day": 30, "per_section": 3, "per_country": 2, "per_author": 2, "per_method": 2,
-                "crawls": 8, "coverage": 10, "breaking_per_day": 3}
+                "crawls": 8, "cost": 6, "coverage": 10, "breaking_per_day": 3}
     declared = dict(re.findall(r'data-chart="(\w+)" data-points="(\d+)"', page))
     assert {name: int(n) for name, n in declared.items()} == expected
     assert {name: marks(page, name) for name in expected} == expected

@@ -150,16 +150,15 @@ def test_schedule_script_submits_the_documented_jobs():
         return subprocess.run(["bash", str(SCHEDULE_SCRIPT), *names], env=env, capture_output=True, text=True,
                               timeout=30)
 
-    articles = run("articles").stdout.splitlines()[-1]
-    assert re.fullmatch(r"submit almayadeen -a discover=listings -a since=\d{4}-\d{2}-\d{2}", articles)
+    assert run("articles").stdout.splitlines()[-1] == "submit almayadeen"  # incremental: the store says what changed
+    assert run("follow").stdout.splitlines()[-1] == "submit almayadeen -a follow=true"
     assert run("breaking").stdout.splitlines()[-1] == "submit breaking"
-    assert run("backfill").stdout.splitlines()[-1] == "submit almayadeen -a discover=sitemaps"
-    # the Arabic edition's listings show one page: its recent articles also come from the sitemaps
-    arabic = run("articles", "ar").stdout.splitlines()[-1]
-    assert re.fullmatch(r"submit almayadeen -a edition=ar -a discover=listings,sitemaps -a since=\d{4}-\d{2}-\d{2}",
-                        arabic)
+    assert run("backfill").stdout.splitlines()[-1] == "submit almayadeen -a discover=sitemaps -a refresh=sitemaps"
+    assert run("articles", "ar").stdout.splitlines()[-1] == "submit almayadeen -a edition=ar"
+    assert run("follow", "ar").stdout.splitlines()[-1] == "submit almayadeen -a edition=ar -a follow=true"
     assert run("breaking", "ar").stdout.splitlines()[-1] == "submit breaking -a edition=ar"
-    assert run("backfill", "ar").stdout.splitlines()[-1] == "submit almayadeen -a edition=ar -a discover=sitemaps"
+    assert run("backfill", "ar").stdout.splitlines()[-1] == ("submit almayadeen -a edition=ar -a discover=sitemaps "
+                                                             "-a refresh=sitemaps")
     assert run("nonsense").returncode == 2 and run("articles", "fr").returncode == 2
 
 
@@ -187,6 +186,21 @@ def test_each_schedule_has_a_oneshot_service_and_a_persistent_timer(name, editio
     assert timer["Timer"]["Persistent"] == "true"
     assert timer["Install"]["WantedBy"] == "timers.target"
     assert not any(SECRET_KEY.search(key) for section in service.values() for key in section)
+
+
+@pytest.mark.parametrize("edition", ["en", "ar"])
+def test_follow_mode_runs_as_a_service_that_restarts_and_stops_on_sigterm(edition):
+    suffix = "" if edition == "en" else f"-{edition}"
+    service = unit(f"newscrawl-follow{suffix}.service")
+    assert service["Service"]["Type"] == "simple"
+    assert service["Service"]["Restart"] == "always"
+    assert service["Service"]["KillSignal"] == "SIGTERM" and int(service["Service"]["TimeoutStopSec"]) >= 10
+    command = service["Service"]["ExecStart"]
+    assert command.startswith("/opt/newscrawl/.venv/bin/scrapy crawl almayadeen") and "-a follow=true" in command
+    assert ("-a edition=ar" in command) == (edition == "ar")
+    assert service["Service"]["WorkingDirectory"] == "/opt/newscrawl"
+    assert service["Service"]["EnvironmentFile"] == "/etc/newscrawl/newscrawl.env"
+    assert service["Install"]["WantedBy"] == "multi-user.target"
 
 
 def test_scrapyd_service_runs_the_launcher_with_the_environment_file():

@@ -1,4 +1,4 @@
-"""DedupePipeline: one item per URL per run, repeated texts passed on for the store to alias."""
+"""DedupePipeline: one item per URL and text per run, repeated texts passed on for the store to alias."""
 
 from __future__ import annotations
 
@@ -22,9 +22,19 @@ def test_a_repeated_url_is_dropped_and_counted(pipeline):
     first = ArticleItem(**sample_article(1))
     assert pipeline.process_item(first) is first
     with pytest.raises(DropItem):
-        pipeline.process_item(sample_article(1, version=2))  # a dict, same URL
+        pipeline.process_item(sample_article(1))  # a dict, same URL, same text
     stats = pipeline.stats.get_stats()
     assert (stats["dedupe/items/in"], stats["dedupe/items/out"], stats["dedupe/dropped/url"]) == (2, 1, 1)
+
+
+def test_the_same_url_with_another_text_goes_on_for_the_store_to_keep_as_a_revision(pipeline):
+    pipeline.process_item(sample_article(1))
+    edited = sample_article(1, version=2)  # an edit met later in the same long crawl (follow mode)
+    assert pipeline.process_item(edited) is edited
+    with pytest.raises(DropItem):
+        pipeline.process_item(sample_article(1, version=2))
+    stats = pipeline.stats.get_stats()
+    assert (stats["dedupe/items/in"], stats["dedupe/items/out"], stats["dedupe/dropped/url"]) == (3, 2, 1)
 
 
 def test_the_same_text_under_another_url_goes_on_and_is_counted_as_an_alias(pipeline):
