@@ -93,6 +93,8 @@ class SiteProfile:
         "the query parameter of listing pages (?page=N); None when listings show one page only")
     sitemap_index_path: str = fact_field("the sitemap index")
     sitemap_month_re: re.Pattern = fact_field("a monthly sitemap path; groups year and month")
+    sitemap_month_path: str = fact_field(
+        "a monthly sitemap's path from its {year} and {month} (follow mode polls the current month's)")
     sections: dict = fact_field("section path -> label as the nav shows it")
     regions: dict = fact_field("region slug -> label")
     # --- metadata, in order of trust

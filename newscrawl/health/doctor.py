@@ -318,6 +318,12 @@ def check_sitemaps(r: _Report, index: tuple[str, bytes] | None, month: tuple[str
         r.add("sitemap_month_re", HELD if monthly else FAILED,
               f"{len(monthly)} of {len(entries)} sitemaps are monthly files" if monthly else
               "no listed sitemap matches the monthly pattern", "sitemap index")
+        if monthly:
+            match = p.sitemap_month_re.search(monthly[0].loc)
+            built = p.sitemap_month_path.format(year=int(match.group(1)), month=int(match.group(2)))
+            r.add("sitemap_month_path", HELD if path_of(monthly[0].loc) == built else FAILED,
+                  f"{built} is how the index names {match.group(1)}-{match.group(2)}" if path_of(monthly[0].loc) == built
+                  else f"the index names it {path_of(monthly[0].loc)}, the profile would say {built}", "sitemap index")
     if month is not None:
         urls = [e.loc for e in parse_urlset(month[1])]
         articles = [u for u in urls if p.is_article_path(path_of(u))]

@@ -91,11 +91,9 @@ class Follower:
         now = self.now()
         spider = self.spider
         self.add(self.sources.get(HOME, spider.site_url(spider.profile.home_path)), due=now)
-        month = self.current_month()
-        if month is not None:
-            self.add(month, due=now)
-        self.add(self.sources.get(INDEX, spider.site_url(spider.profile.sitemap_index_path)),
-                 due=now if month is None else None)
+        self.add(self.current_month(), due=now)
+        # the index now and then: a month whose lastmod moved holds an edit of an older article
+        self.add(self.sources.get(INDEX, spider.site_url(spider.profile.sitemap_index_path)))
         for listing in self.sources.of_kind(LISTING):
             self.add(listing)
         deferred_from_coro(self.open())
@@ -142,11 +140,11 @@ class Follower:
         return datetime.now(timezone.utc)
 
     # --- sources -----------------------------------------------------------------------------
-    def current_month(self) -> Source | None:
-        for source in self.sources.months():
-            if self.spider.is_current_month(source.url):
-                return source
-        return None
+    def current_month(self) -> Source:
+        """The current month's sitemap (by the profile's path of a month: it may not exist yet, a 404)."""
+        local = self.now().astimezone(self.spider.profile.timezone)
+        path = self.spider.profile.sitemap_month_path.format(year=local.year, month=local.month)
+        return self.sources.get(SITEMAP, self.spider.site_url(path))
 
     def add(self, source: Source, due: datetime | None = None) -> None:
         """Watch ``source``. A listing never polled (or long overdue) is first due at a random point of its
@@ -189,6 +187,10 @@ class Follower:
             if self.lease is not None:
                 logger.info("follow: this worker holds the poller lease")
         now = self.now()
+        month = self.current_month()
+        if (SITEMAP, month.url) not in self.watched:  # a new month began: its sitemap is the one to poll
+            self.watched = {key: s for key, s in self.watched.items() if key[0] != SITEMAP}
+            self.add(month, due=now)
         spacing = max(self.crawl_delay(), 0.0)
         for key, source in list(self.watched.items()):
             if key in self.in_flight or not source.due(now):
@@ -218,10 +220,6 @@ class Follower:
             source.next_due = now + timedelta(seconds=source.interval or self.sources.bounds.minimum)
             self.stats.inc_value(f"follow/polls/failed/{kind}")
             return
-        if kind == INDEX:
-            month = self.current_month()
-            if month is not None and (SITEMAP, month.url) not in self.watched:
-                self.add(month, due=now)
         if kind == SITEMAP and polled_at and self.spider.month_trusted:
             asked = datetime.fromisoformat(polled_at)
             for article, due in list(self.awaiting_sitemap.items()):
@@ -238,7 +236,8 @@ class Follower:
         now = self.now()
         self.news_urls[url] = now
         self.last_news, self.quiet_said = time.monotonic(), False
-        published = datetime.fromisoformat(dated[1]) if dated else now
+        # the publication time, where the site gave one to the minute (a card's day is no time): else now
+        published = datetime.fromisoformat(dated[1]) if dated and dated[0] != "card_day" else now
         self.lay_out(url, min(published, now))
 
     def lay_out(self, url: str, published: datetime) -> None:
@@ -264,7 +263,7 @@ class Follower:
 
     def due_revisits(self, now: datetime) -> None:
         month = self.current_month()
-        watched_month = month is not None and (SITEMAP, month.url) in self.watched
+        watched_month = (SITEMAP, month.url) in self.watched
         for url, entry in list(self.revisits.items()):
             if entry["due_at"] > now or url in self.revisiting or url in self.awaiting_sitemap:
                 continue

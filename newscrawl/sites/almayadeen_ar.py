@@ -46,6 +46,7 @@ PROFILE = SiteProfile.define(
                           "only their first page is reachable, sitemaps are the backbone"),
     sitemap_index_path=seen("/sitemaps/all.xml"),
     sitemap_month_re=seen(re.compile(r"/sitemaps/all/sitemap-(\d{4})-(\d{1,2})\.xml$")),
+    sitemap_month_path=seen("/sitemaps/all/sitemap-{year}-{month}.xml", "month not zero-padded"),
     sections=assumed({
         "news/politics": "سياسة", "news/palestine": "فلسطين", "news/lebanon": "لبنان", "news/economy": "اقتصاد",
         "news/arts-culture": "ثقافة وفنون", "news/sports": "رياضة", "news/technology": "تكنولوجيا",

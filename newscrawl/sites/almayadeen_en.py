@@ -45,6 +45,7 @@ PROFILE = SiteProfile.define(
     sitemap_index_path=sister("/sitemaps/all.xml"),
     sitemap_month_re=sister(re.compile(r"/sitemaps/all/sitemap-(\d{4})-(\d{1,2})\.xml$"),
                             "month not zero-padded"),
+    sitemap_month_path=sister("/sitemaps/all/sitemap-{year}-{month}.xml", "month not zero-padded"),
     sections=seen({
         "news/politics": "Politics", "news/economy": "Economy", "news/sports": "Sports",
         "news/arts-culture": "Arts&Culture", "news/health": "Health", "news/miscellaneous": "Miscellaneous",

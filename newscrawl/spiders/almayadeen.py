@@ -333,7 +333,8 @@ class AlmayadeenSpider(Spider):
         callback = {HOME: self.parse_home, LISTING: self.parse_listing, SITEMAP: self.parse_sitemap,
                     INDEX: self.parse_sitemap_index}[source.kind]
         meta = {"poll": [source.kind, source.url], "polled_at": self.now().isoformat(),
-                "handle_httpstatus_list": [304]}
+                # a month whose sitemap does not exist yet answers 404: nothing published in it so far
+                "handle_httpstatus_list": [304, 404] if source.kind == SITEMAP else [304]}
         if source.kind == LISTING:
             meta.update(via="listings", listing_page=1, shown=[], paging="")
         return self.request(source.url, Kind.POLL, callback, headers=source.validators or None, dont_filter=True,
@@ -614,9 +615,8 @@ class AlmayadeenSpider(Spider):
             if not wanted:
                 stats.inc_value("sitemap/months/unchanged")
                 continue
-            if current and response.meta.get("poll") and self.follower is not None:
-                self.follower.add(source)
-                continue
+            if current and response.meta.get("poll"):
+                continue  # following: the follower polls the current month's sitemap as a source of its own
             yield self.request(month, Kind.SITEMAP, self.parse_sitemap, headers=headers or None,
                                sitemap_lastmod=entry.lastmod.isoformat() if entry.lastmod else None,
                                handle_httpstatus_list=[304])
@@ -655,6 +655,10 @@ class AlmayadeenSpider(Spider):
         lastmod = response.meta.get("sitemap_lastmod")
         lastmod = datetime.fromisoformat(lastmod) if lastmod else None
         self.sources.fetched(self.sources.get(SITEMAP, url), now, response.status, http_validators(response))
+        if response.status == 404:  # following: the current month's sitemap, before its first article
+            stats.inc_value("sitemap/not_yet")
+            self.polled(response, 0)
+            return
         if response.status == 304:
             stats.inc_value("sitemap/not_modified")
             self.sources.sitemap_read(url, lastmod or self.sources.get(SITEMAP, url).lastmod, [])

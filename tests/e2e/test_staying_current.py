@@ -228,3 +228,33 @@ def test_two_following_workers_poll_one_at_a_time_and_fetch_no_article_twice(rep
     released = released_and_edited(replica)[0]
     assert all(fetched[urlsplit(e["url"]).path] == 1 for e in released)
     assert sum(r.stats.get("frontier/dequeued/redis", 0) for r in results) >= len(released)  # through the frontier
+
+
+def test_follow_mode_runs_as_a_long_scrapyd_job_until_cancelled(replica_factory, mongo_uri, mongo_db_name, tmp_path):
+    from tests.integration.test_scrapyd import ScrapydProcess, deploy
+
+    replica = replica_factory(articles=60, seed=1, epoch=1, release_every=1, release_count=4)
+    settings = {"BASE_URL": replica.url, "MONGODB_URI": mongo_uri, "MONGODB_DATABASE": mongo_db_name}
+    archive = run_crawl("almayadeen", tmp_path, settings)
+    assert archive.returncode == 0, archive.log[-3000:]
+    node = ScrapydProcess(tmp_path, "follow", base_url=replica.url, max_proc=1, poll_interval=0.5)
+    try:
+        deployed = deploy(node, tmp_path)
+        assert deployed.returncode == 0, deployed.stderr
+        job = node.client.schedule("newscrawl", "almayadeen", jobid="follow-1", args={"follow": "true"},
+                                   settings={"MONGODB_URI": mongo_uri, "MONGODB_DATABASE": mongo_db_name,
+                                             **FOLLOW_QUICK})
+        wait_for(lambda: [j for j in node.client.list_jobs("newscrawl")["running"] if j["id"] == job], 60,
+                 "the follow job running")
+        replica.control(release="start")
+        wait_for(lambda: len(released_and_edited(replica)[0]) == 4 and all(
+            e["url"] in documents(mongo_uri, mongo_db_name) for e in released_and_edited(replica)[0]),
+                 90, "every release stored by the Scrapyd job")
+        assert [j["id"] for j in node.client.list_jobs("newscrawl")["running"]] == [job]  # still following
+        node.client.cancel("newscrawl", job, signal="TERM")
+        wait_for(lambda: [j for j in node.client.list_jobs("newscrawl")["finished"] if j["id"] == job], 30,
+                 "the cancelled job finished")
+        log = next(node.data_dir.rglob(f"{job}.log")).read_text()
+        assert "followed english.almayadeen.net: 4 new articles" in log
+    finally:
+        node.stop()
