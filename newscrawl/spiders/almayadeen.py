@@ -15,6 +15,7 @@ from __future__ import annotations
 import email.utils
 import enum
 import hashlib
+import logging
 import re
 import zlib
 from datetime import datetime, timezone
@@ -392,11 +393,15 @@ class AlmayadeenSpider(Spider):
         store = get_store(self.crawler) if urls else None
         if store is None:
             return {}
+        if store.circuit.is_open:  # known to be down (said once, by the circuit): no wait, everything is new
+            self.crawler.stats.inc_value("incremental/lookup_skipped")
+            return {}
         try:
             return await maybe_deferred_to_future(deferToThread(store.known_versions, urls))
         except Exception as exc:  # the store is down: crawl as if new; the pipeline journals
             self.crawler.stats.inc_value("incremental/lookup_failed")
-            self.logger.warning("store lookup failed (%s); treating %d URLs as new", exc, len(urls))
+            self.logger.log(logging.DEBUG if store.circuit.is_open else logging.WARNING,
+                            "store lookup failed (%s); treating %d URLs as new", exc, len(urls))
             return {}
 
     async def parse_article(self, response):
