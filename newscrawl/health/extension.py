@@ -197,9 +197,14 @@ class CrawlHealth:
         return self._guarded(read) or []
 
     async def history(self, spider) -> list[dict]:
+        from newscrawl.store.circuit import StoreUnavailable
+
         try:
             return await maybe_deferred_to_future(
                 deferToThread(self._history, spider.name, self.thresholds.history_runs))
+        except StoreUnavailable:  # the store's outage was said by its circuit; judged as a first run
+            logger.info("earlier crawls not read: the store is unreachable; judged against the first-run floors")
+            return []
         except Exception as exc:
             logger.warning("could not read earlier crawls: %s", exc)
             return []

@@ -124,6 +124,12 @@ class AlmayadeenSpider(Spider):
         self.known_articles: set[int] = set()  # for progress: every article URL met so far
         self.lastmod_doubted = False  # said once per crawl
 
+    @classmethod
+    def check_arguments(cls, kwargs: dict, settings=None) -> AlmayadeenArguments:
+        """The arguments parsed without a crawler: `scrapy crawl` asks before anything starts (ValueError)."""
+        default = settings.get("NEWSCRAWL_EDITION") if settings is not None else None
+        return cls.parse_arguments({k: v for k, v in kwargs.items() if k not in ("_job",)}, default or None)
+
     @staticmethod
     def parse_arguments(kwargs: dict, default_edition: str | None = None) -> AlmayadeenArguments:
         try:

@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["Store", "StoreUnavailable", "get_store", "open_store", "Articles", "Breaking", "Journal", "UpsertResult"]
 
 _stores: "weakref.WeakKeyDictionary[Any, Store]" = weakref.WeakKeyDictionary()
+CLOSE_TIMEOUT = 2.0  # seconds closing the client may wait for the server
+CLOSE_TIMEOUT_DOWN = 0.1
 _embedded_users: dict[Any, int] = {}
 _embedded_lock = threading.Lock()
 
@@ -139,7 +141,9 @@ class Store:
                 self._db.client.admin.command("ping")
             return True
         uri = connection.resolve_uri(self.settings)  # the embedded store: started if need be
-        ms = max(1, int(timeout * 1000))
+        # a first connection may need the configured time (DNS, TLS, discovering a replica set)
+        ms = max(int(timeout * 1000), int(connection.setting(self.settings, "MONGO_SERVER_SELECTION_TIMEOUT_MS",
+                                                             connection.DEFAULT_SERVER_SELECTION_TIMEOUT_MS)))
         client = MongoClient(uri, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms)
         try:
             client.admin.command("ping")
@@ -167,7 +171,10 @@ class Store:
     def close(self) -> None:
         self.circuit.stop()
         if self.client is not None:
-            self.client.close()
+            # closing ends the client's sessions on the server, which waits for a server to select: not for
+            # long (the server forgets them by itself), and not at all when it is known to be down
+            with pymongo.timeout(CLOSE_TIMEOUT_DOWN if self.circuit.is_open else CLOSE_TIMEOUT):
+                self.client.close()
             self.client, self._db = None, None
         if self.embedded is not None:
             keep = connection.setting(self.settings, "NEWSCRAWL_EMBEDDED_KEEP", False)
@@ -272,6 +279,12 @@ def _release_embedded(server, keep: bool) -> None:
         last = _embedded_users[server] <= 0
     if last and not keep:
         server.stop()
+
+
+def terminate_embedded_servers() -> None:
+    """SIGTERM to every embedded server this process started, without waiting (a forced exit)."""
+    for server in list(_embedded_users):
+        server.terminate()
 
 
 @atexit.register

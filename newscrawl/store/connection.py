@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_DATABASE = "newscrawl"
 DEFAULT_DATA_DIR = "data"
-DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 10_000
+DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 5_000
 
 _USERINFO_PASSWORD = re.compile(r"^(mongodb(?:\+srv)?://[^:/@]*):[^@/]*@", re.I)
 _QUERY_SECRET = re.compile(r"([?&](?:password|[a-z]*KeyFilePassword)=)[^&]*", re.I)
