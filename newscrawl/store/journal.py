@@ -263,7 +263,8 @@ def _tally(entry: Waiting, path: Path) -> None:
         for line in fh:
             if not line.strip():
                 continue
-            head = _HEAD.match(line)
+            # a line torn by a killed process has a head too, but not the record's closing brace
+            head = _HEAD.match(line) if line.rstrip().endswith("}") else None
             if head is None or need_target:
                 try:
                     record = json_util.loads(line, json_options=JSON_OPTIONS)

@@ -130,3 +130,28 @@ def test_storage_off_means_no_pipeline(tmp_path):
     crawler = get_crawler(settings_dict={"NEWSCRAWL_STORE_ENABLED": False})
     with pytest.raises(NotConfigured):
         MongoPipeline.from_crawler(crawler)
+
+
+def test_a_crawl_replays_only_its_own_stores_journal_and_says_once_what_else_waits(mongo_uri, mongo_db_name, tmp_path,
+                                                                                  caplog):
+    from newscrawl.store.journal import Journal
+    from newscrawl.store.target import StoreTarget
+
+    journal_dir = tmp_path / "journal"
+    elsewhere = StoreTarget.from_uri("mongodb://crawler:secret@127.0.0.1:1/", "elsewhere")
+    Journal.for_target(journal_dir, elsewhere).append("articles", [sample_article(1)], now())
+    Journal.legacy(journal_dir).append("articles", [sample_article(3)], now())  # as an older release wrote it
+    before = {path.name: path.read_bytes() for path in journal_dir.iterdir() if path.suffix == ".jsonl"}
+    pipeline = make_pipeline(mongo_uri, mongo_db_name, tmp_path)
+    pipeline.store.journal.append("articles", [sample_article(2)], now())  # this store's own
+    with caplog.at_level("WARNING", logger="newscrawl.pipelines.mongo"):
+        assert pipeline.connect_and_replay() == 1
+    assert [d["url"] for d in stored(mongo_uri, mongo_db_name)] == [sample_url(2)]
+    assert {path.name: path.read_bytes() for path in journal_dir.iterdir() if path.suffix == ".jsonl"} == before
+    lines = [r.getMessage() for r in caplog.records]
+    assert ("1 journaled records (articles 1) for mongodb://127.0.0.1:1/elsewhere are waiting; they will be replayed "
+            "by a crawl into that store, or by `newscrawl db replay --uri mongodb://127.0.0.1:1/ --db elsewhere`"
+            ) in lines
+    assert any(line.startswith("1 journaled records (articles 1) in ") and "--legacy" in line for line in lines)
+    assert len(lines) == 2 and not any("secret" in line for line in lines)
+    pipeline.store.close()
