@@ -113,7 +113,7 @@ class MongoPipeline:
         self.flush()  # with the store down, this batch goes to the journal at once
         if self.in_flight:
             await maybe_deferred_to_future(DeferredList(list(self.in_flight)))
-        left = await maybe_deferred_to_future(self._in_thread(self.close_store))
+        left = await maybe_deferred_to_future(self._in_thread(self.close_store))  # the store closes later
         self._stop_pool()
         circuit = self.store.circuit
         if circuit.opened:
@@ -130,14 +130,13 @@ class MongoPipeline:
                            self.store.target.replay_command() if self.store.target else "newscrawl db replay")
 
     def close_store(self) -> int:
-        """Close the store (worker thread); the records its journal still holds."""
+        """The records the store's journal still holds (worker thread). The store itself is closed once the
+        engine has stopped (newscrawl.store.get_store), after the crawl record is written."""
         journal = self.store.journal
         try:
-            left = journal.pending() if journal is not None and journal.has_pending() else 0
+            return journal.pending() if journal is not None and journal.has_pending() else 0
         except OSError:
-            left = 0
-        self.store.close()
-        return left
+            return 0
 
     def _stop_pool(self) -> None:
         if self.pool.started and not self.pool.joined:

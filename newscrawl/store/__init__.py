@@ -249,13 +249,31 @@ def journal_path(settings: Any):
 
 
 def get_store(crawler) -> Store | None:
-    """The crawler's one Store (not connected yet), or None when NEWSCRAWL_STORE_ENABLED is False."""
+    """The crawler's one Store (not connected yet), or None when NEWSCRAWL_STORE_ENABLED is False.
+
+    It is closed (client, circuit, the embedded server) when the engine has stopped: after the pipelines
+    and after every spider_closed handler, so that the crawl record is written with the same connection."""
     if not crawler.settings.getbool("NEWSCRAWL_STORE_ENABLED", True):
         return None
     store = _stores.get(crawler)
     if store is None:
         store = _stores[crawler] = Store(settings=crawler.settings)
+        signals = getattr(crawler, "signals", None)
+        if signals is not None:
+            from scrapy import signals as scrapy_signals
+
+            signals.connect(lambda: _close_off_the_reactor(store), signal=scrapy_signals.engine_stopped, weak=False)
     return store
+
+
+async def _close_off_the_reactor(store: Store) -> None:
+    from scrapy.utils.defer import maybe_deferred_to_future
+    from twisted.internet.threads import deferToThread
+
+    try:
+        await maybe_deferred_to_future(deferToThread(store.close))
+    except Exception as exc:  # noqa: BLE001 - the crawl is over; say it, do not fail it
+        logger.warning("closing the store: %s", exc)
 
 
 def open_store(settings: Any = None) -> Store:
