@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import time
@@ -123,7 +124,8 @@ def test_a_journal_is_replayed_only_into_its_own_store(replica_factory, tmp_path
             store_b.stop()
 
 
-def test_sigterm_with_the_store_down_ends_the_crawl_within_the_bound(replica_factory, own_secantus, tmp_path):
+@pytest.mark.parametrize("after", [5.0, 0.0], ids=["5s-after-the-kill", "at-the-kill"])
+def test_sigterm_with_the_store_down_ends_the_crawl_within_the_bound(replica_factory, own_secantus, tmp_path, after):
     replica = replica_factory(articles=2000, seed=1, epoch=1, latency_ms=20)
     # the store's own defaults (server selection, retries): the fault as users meet it
     settings = {"BASE_URL": replica.url, "MONGODB_URI": own_secantus.uri, "MONGODB_DATABASE": "sigterm"}
@@ -131,7 +133,7 @@ def test_sigterm_with_the_store_down_ends_the_crawl_within_the_bound(replica_fac
     wait_until(lambda: count_articles(own_secantus.uri, "sigterm") >= 200, 300, "200 articles stored", crawl)
     own_secantus.kill()
     killed = time.monotonic()
-    time.sleep(5)  # the scenario: SIGTERM 5 s after the store went
+    time.sleep(after)  # the scenario: SIGTERM 5 s after the store went; and at the very moment
     assert crawl.proc.poll() is None, "the crawl ended on its own"
     crawl.proc.send_signal(signal.SIGTERM)
     sent = time.monotonic()
@@ -198,3 +200,38 @@ def test_a_second_sigterm_ends_the_crawl_at_once_and_what_was_journaled_stays(re
     check_stored_once(stored(own_secantus.uri, "twice"), SiteModel(seed=1, articles=600, epoch=1))
     print(f"\nsecond SIGTERM: exited in {took:.1f} s (code {result.returncode}); {entry.records} journaled records "
           f"all readable and replayed once")
+
+
+def test_the_embedded_store_killed_mid_crawl_is_started_again_and_its_journal_replayed(replica_factory, tmp_path,
+                                                                                       monkeypatch):
+    monkeypatch.delenv("MONGODB_URI", raising=False)  # the embedded store, as `make crawl` runs it
+    replica = replica_factory(articles=600, seed=1, epoch=1, latency_ms=20)
+    settings = {"BASE_URL": replica.url, "MONGODB_DATABASE": "embedded", "MONGO_FLUSH_SECONDS": "0.5",
+                "MONGO_FLUSH_ITEMS": "10"}
+    crawl = Crawl("almayadeen", tmp_path, settings, env={"MONGODB_URI": ""})
+    state = tmp_path / "data" / "mongo" / "server.json"
+    wait_until(lambda: state.exists() and json.loads(state.read_text()).get("pid"), 120, "the embedded store", crawl)
+    server = json.loads(state.read_text())
+    uri = f"mongodb://127.0.0.1:{server['port']}/"
+    wait_until(lambda: count_articles(uri, "embedded") >= 50, 300, "50 articles stored", crawl)
+    os.kill(server["pid"], signal.SIGKILL)
+    result = crawl.wait(600)
+    assert result.returncode == 0, result.log[-3000:]
+    stats = result.stats
+    assert stats["store/circuit/opened"] == stats["store/circuit/closed"] == 1
+    journaled = stats.get("mongo/journal/written", 0) + stats.get("validate/rejects/journal", 0)
+    assert stats.get("mongo/journal/replayed", 0) == journaled
+    assert result.log.count("[newscrawl.store.circuit] WARNING") == 2  # gone, back
+    restarted = json.loads(state.read_text())
+    assert restarted["port"] == server["port"] and restarted["pid"] is None  # the same port; stopped at the end
+    from newscrawl.store.embedded import EmbeddedServer
+
+    embedded = EmbeddedServer(tmp_path / "data", database="embedded")  # the same store, started for the check
+    embedded.start()
+    try:
+        check_stored_once(stored(embedded.uri.rsplit("/", 1)[0] + "/", "embedded"),
+                          SiteModel(seed=1, articles=600, epoch=1))
+    finally:
+        embedded.stop()
+    print(f"\nembedded store killed: back after {stats['store/circuit/seconds_open']} s, {journaled} journaled "
+          f"records replayed, every article stored once")
