@@ -16,7 +16,7 @@ JOURNAL_DIR = Path("journal")
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("db", help="the store: serve, replay, uri, indexes",
+    parser = subparsers.add_parser("db", help="the store: serve, journal, replay, uri, indexes",
                                    description="Work with the MongoDB store.")
     commands = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
 

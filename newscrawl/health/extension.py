@@ -9,6 +9,8 @@
   triggers the configured actions; a warning is logged and recorded only.
 - a run the site never answered (finish reason `unreachable_*` or `blocked`, see
   newscrawl.health.reachability) is recorded as failed without judging it further.
+- while the store is known to be down (its circuit is open, newscrawl.store.circuit), the record
+  is neither written nor read, and nothing waits for the server: said once.
 
 CaptureHealth does the same for the breaking-ticker spider: it fails when no capture succeeded.
 """
