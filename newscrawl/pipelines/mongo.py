@@ -65,6 +65,7 @@ class MongoPipeline:
         self.in_flight: set[Deferred] = set()
         self.waiters: list[Deferred] = []
         self.journal_dirty = False  # touched only from the worker thread
+        self.other_targets = 0  # journals of other stores found at open
         self.pool = ThreadPool(minthreads=1, maxthreads=1, name="newscrawl-store")
         self.loop: LoopingCall | None = None
 
@@ -91,6 +92,8 @@ class MongoPipeline:
         replayed = await maybe_deferred_to_future(self._in_thread(self.connect_and_replay))
         if replayed:
             self.stats.inc_value("mongo/journal/replayed", replayed)
+        if self.other_targets:
+            self.stats.set_value("mongo/journal/other_targets", self.other_targets)
 
     async def process_item(self, item: Any) -> Any:
         doc = as_document(item)  # the chain's one copy: kept until the flush, in another thread
@@ -110,10 +113,16 @@ class MongoPipeline:
     async def close_spider(self) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        self.flush()  # with the store down, this batch goes to the journal at once
+        if self.store.circuit.is_open:  # it may be back since the last re-test: one more, now (a short wait)
+            await maybe_deferred_to_future(self._in_thread(self.store.circuit.retest))
+        self.flush()  # with the store still down, this batch goes to the journal at once
         if self.in_flight:
             await maybe_deferred_to_future(DeferredList(list(self.in_flight)))
-        left = await maybe_deferred_to_future(self._in_thread(self.close_store))  # the store closes later
+        # what the journal still holds, replayed if the store is back; the store itself closes once the engine
+        # has stopped (newscrawl.store.get_store), after the crawl record is written
+        replayed, left = await maybe_deferred_to_future(self._in_thread(self.journal_left))
+        if replayed:
+            self.stats.inc_value("mongo/journal/replayed", replayed)
         self._stop_pool()
         circuit = self.store.circuit
         if circuit.opened:
@@ -129,14 +138,16 @@ class MongoPipeline:
                            "or `%s`", left, self.store.label, self.store.journal.path,
                            self.store.target.replay_command() if self.store.target else "newscrawl db replay")
 
-    def close_store(self) -> int:
-        """The records the store's journal still holds (worker thread). The store itself is closed once the
-        engine has stopped (newscrawl.store.get_store), after the crawl record is written."""
+    def journal_left(self) -> tuple[int, int]:
+        """Replay what the store's journal holds if the store answers (worker thread): (replayed, left)."""
         journal = self.store.journal
         try:
-            return journal.pending() if journal is not None and journal.has_pending() else 0
+            if journal is None or not journal.has_pending():
+                return 0, 0
+            replayed = self.replay()
+            return replayed, journal.pending() if journal.has_pending() else 0
         except OSError:
-            return 0
+            return 0, 0
 
     def _stop_pool(self) -> None:
         if self.pool.started and not self.pool.joined:
@@ -216,7 +227,7 @@ class MongoPipeline:
                 logger.warning("%d journaled records (%s) for %s are waiting; they will be replayed by a crawl into "
                                "that store, or by `%s`", other.records, other.describe_kinds(), other.target.label,
                                other.target.replay_command())
-            self.stats.inc_value("mongo/journal/other_targets")
+        self.other_targets = len(others)  # counted on the reactor thread
 
     def replay(self) -> int:
         journal = self.store.journal

@@ -106,6 +106,13 @@ class Circuit:
             self._trip(reason)
             return True
 
+    def retest(self) -> bool:
+        """Re-test now (blocking, one probe) rather than at the next tick; whether the circuit is closed."""
+        with self._probing:
+            if self._open and self._probe_quietly():
+                self._reset()
+            return not self._open
+
     def suspect(self) -> None:
         """The driver saw the server go (called from pymongo's threads): confirm in the background."""
         if self._open or self._stopped.is_set():
@@ -182,8 +189,9 @@ class Circuit:
                 if left > 0:
                     self._wake.wait(left)
                     continue
-                if self._open and self._probe_quietly():
-                    self._reset()
+                with self._probing:
+                    if self._open and self._probe_quietly():
+                        self._reset()
                 self._next_probe = time.monotonic() + self.interval
             else:
                 self._wake.wait()

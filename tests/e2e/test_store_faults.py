@@ -230,10 +230,13 @@ def test_the_embedded_store_killed_mid_crawl_is_started_again_and_its_journal_re
     result = crawl.wait(600)
     assert result.returncode == 0, result.log[-3000:]
     stats = result.stats
-    assert stats["store/circuit/opened"] == stats["store/circuit/closed"] == 1
+    assert "the embedded SecantusDB server is not answering; starting it again" in result.log
+    # the server is started again by the write that found it gone, or by the circuit's re-test once that
+    # opened: either way every journaled record is replayed, and an open circuit is closed again
+    assert stats.get("store/circuit/opened", 0) == stats.get("store/circuit/closed", 0) <= 1
+    assert result.log.count("[newscrawl.store.circuit] WARNING") == 2 * stats.get("store/circuit/opened", 0)
     journaled = stats.get("mongo/journal/written", 0) + stats.get("validate/rejects/journal", 0)
     assert stats.get("mongo/journal/replayed", 0) == journaled
-    assert result.log.count("[newscrawl.store.circuit] WARNING") == 2  # gone, back
     restarted = json.loads(state.read_text())
     assert restarted["port"] == server["port"] and restarted["pid"] is None  # the same port; stopped at the end
     from newscrawl.store.embedded import EmbeddedServer
@@ -245,5 +248,5 @@ def test_the_embedded_store_killed_mid_crawl_is_started_again_and_its_journal_re
                           SiteModel(seed=1, articles=600, epoch=1))
     finally:
         embedded.stop()
-    print(f"\nembedded store killed: back after {stats['store/circuit/seconds_open']} s, {journaled} journaled "
-          f"records replayed, every article stored once")
+    print(f"\nembedded store killed: started again; circuit open {stats.get('store/circuit/seconds_open', 0)} s, "
+          f"{journaled} journaled records replayed, every article stored once")

@@ -155,3 +155,19 @@ def test_a_crawl_replays_only_its_own_stores_journal_and_says_once_what_else_wai
     assert any(line.startswith("1 journaled records (articles 1) in ") and "--legacy" in line for line in lines)
     assert len(lines) == 2 and not any("secret" in line for line in lines)
     pipeline.store.close()
+
+
+def test_at_close_the_store_is_re_tested_once_more_and_its_journal_replayed_if_it_is_back(own_secantus, tmp_path):
+    # a crawl that ends between two re-tests of an open circuit: close_spider re-tests at once, then replays
+    pipeline = make_pipeline(own_secantus.uri, "news", tmp_path, MONGO_CIRCUIT_PROBE_SECONDS=3600)
+    pipeline.connect_and_replay()
+    own_secantus.stop()
+    assert pipeline.write([sample_article(i) for i in range(3)], [], now())["mongo/journal/written"] == 3
+    assert pipeline.store.circuit.is_open
+    assert pipeline.journal_left() == (0, 3)  # still down: the records wait for the next crawl
+    own_secantus.start()
+    assert pipeline.store.circuit.is_open  # the next timed re-test is an hour away
+    assert pipeline.store.circuit.retest()
+    assert pipeline.journal_left() == (3, 0)
+    assert sorted(d["url"] for d in stored(own_secantus.uri, "news")) == sorted(sample_url(i) for i in range(3))
+    pipeline.store.close()
