@@ -83,9 +83,16 @@ VALIDATION_REJECTS_FILE = ""  # empty: <NEWSCRAWL_DATA_DIR>/rejects.jsonl
 NEWSCRAWL_STORE_ENABLED = True
 MONGO_FLUSH_ITEMS = 100
 MONGO_FLUSH_SECONDS = 2.0
-MONGO_RETRY_SECONDS = 30.0  # then the batch goes to <NEWSCRAWL_DATA_DIR>/journal/articles.jsonl
+MONGO_RETRY_SECONDS = 30.0  # while the server answers; then the batch goes to the store's journal
 MONGO_MAX_PENDING_FLUSHES = 4  # backpressure: process_item waits beyond this
-MONGO_SERVER_SELECTION_TIMEOUT_MS = int(os.environ.get("MONGO_SERVER_SELECTION_TIMEOUT_MS", "10000"))
+# how long a connection, look-up or write waits for a server before the store counts as down (its circuit then
+# answers at once; newscrawl.store.circuit). From the environment as given: `scrapy crawl` reports a value that
+# is not a number (newscrawl.validation)
+MONGO_SERVER_SELECTION_TIMEOUT_MS = os.environ.get("MONGO_SERVER_SELECTION_TIMEOUT_MS") or 5000
+# the store's circuit (newscrawl.store.circuit): once the server is known to be down, re-test it this often,
+# each re-test waiting this long; meanwhile look-ups answer "unknown" and writes go to the journal at once
+MONGO_CIRCUIT_PROBE_SECONDS = 2.0
+MONGO_CIRCUIT_PROBE_TIMEOUT_MS = 1000
 NEWSCRAWL_EMBEDDED_KEEP = False  # True: leave the embedded server running after the crawl
 NEWSCRAWL_KEEP_PAGES = False  # True: keep each article's raw HTML, compressed, in `pages`
 # processes that extract article pages beside the crawler's own thread (newscrawl.extract.workers);

@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        from newscrawl.cli.common import check_args
+
+        check_args(args)  # bad dates, sites and timeouts end here, before any store is started or reached
         return int(args.func(args) or 0)
     except CommandError as exc:
         print(f"newscrawl {args.command}: error: {exc}", file=sys.stderr)

@@ -49,6 +49,18 @@ def store_settings(args: argparse.Namespace) -> dict:
     }
 
 
+def check_args(args: argparse.Namespace) -> None:
+    """CommandError (exit 2) for a bad --site, --since, --until or timeout, before anything connects."""
+    if getattr(args, "site", None) and getattr(args, "site_is_edition", False):
+        site_filter(args)
+    for option in ("since", "until"):
+        value = getattr(args, option, None)
+        if isinstance(value, str) and value:
+            parse_date(value, f"--{option}")
+    if hasattr(args, "timeout_ms"):
+        timeout_ms(args)
+
+
 def database_name(args: argparse.Namespace) -> str:
     return connection.database_name(store_settings(args))
 
@@ -165,6 +177,7 @@ def short_time(value) -> str:
 def add_site_arg(parser) -> None:
     parser.add_argument("--site", help="only this site: an edition (en, ar) or a host (english.almayadeen.net); "
                                        "default: every site in the database")
+    parser.set_defaults(site_is_edition=True)  # checked by check_args before anything connects
 
 
 def site_filter(args: argparse.Namespace) -> dict:

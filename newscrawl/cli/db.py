@@ -1,8 +1,9 @@
-"""`newscrawl db`: serve the embedded store, replay the journal, show the URI, ensure indexes."""
+"""`newscrawl db`: serve the embedded store, list and replay the journals, show the URI, ensure indexes."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import threading
@@ -11,11 +12,11 @@ from pathlib import Path
 from newscrawl.cli import CommandError, common
 from newscrawl.store import connection
 
-JOURNAL = Path("journal") / "articles.jsonl"
+JOURNAL_DIR = Path("journal")
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("db", help="the store: serve, replay, uri, indexes",
+    parser = subparsers.add_parser("db", help="the store: serve, journal, replay, uri, indexes",
                                    description="Work with the MongoDB store.")
     commands = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
 
@@ -26,10 +27,31 @@ def register(subparsers) -> None:
     serve.add_argument("--db", default=None, help="database name in the printed URI (default: env MONGODB_DATABASE)")
     serve.set_defaults(func=serve_store)
 
-    replay = commands.add_parser("replay", help="replay the on-disk journal into the store",
-                                 description="Write the batches journaled while the store was unreachable.")
-    replay.add_argument("--journal", default=None, metavar="FILE",
-                        help=f"journal file (default: <data dir>/{JOURNAL})")
+    journal = commands.add_parser(
+        "journal", help="list the journaled records waiting for their store, per store",
+        description="List what waits in the journals under <data dir>/journal: one entry per store (the "
+                    "store's identity, never its credentials), with the records per kind and per site, the oldest "
+                    "and newest, and the command that replays them. Legacy records (written before journals named "
+                    "their store) are listed apart.")
+    journal.add_argument("--data-dir", default=None,
+                         help="data directory (default: env NEWSCRAWL_DATA_DIR, else ./data)")
+    journal.add_argument("--json", action="store_true", help="one JSON object per store")
+    journal.set_defaults(func=list_journals)
+
+    replay = commands.add_parser(
+        "replay", help="replay a store's journal into it",
+        description="Write the batches journaled while the store was unreachable into that store: by default the "
+                    "records journaled for the store that --uri/--db (or --data-dir, for the embedded store) name, "
+                    "and nothing else. Records of another store stay where they are unless you name them.")
+    which = replay.add_argument_group("which records (default: the named store's own)")
+    which.add_argument("--legacy", action="store_true",
+                       help="also the legacy records (<data dir>/journal/articles.jsonl, written before journals "
+                            "named their store), into the named store")
+    which.add_argument("--from", dest="source", default=None, metavar="KEY",
+                       help="instead, the records journaled for another store (a key from `newscrawl db journal`), "
+                            "into the named store: for a store that moved")
+    which.add_argument("--journal", default=None, metavar="FILE",
+                       help="instead, every record of this journal file, into the named store")
     common.add_connection_args(replay)
     replay.set_defaults(func=replay_journal)
 
@@ -93,25 +115,77 @@ def serve_store(args: argparse.Namespace) -> int:
     return code
 
 
-def journal_path(args: argparse.Namespace) -> Path:
-    if args.journal:
-        return Path(args.journal)
-    return connection.data_dir(common.store_settings(args)) / JOURNAL
+def journal_directory(args: argparse.Namespace) -> Path:
+    return connection.data_dir(common.store_settings(args)) / JOURNAL_DIR
+
+
+def list_journals(args: argparse.Namespace) -> int:
+    from newscrawl.store.journal import waiting
+
+    directory = journal_directory(args)
+    entries = waiting(directory)
+    if args.json:
+        for entry in entries:
+            print(json.dumps({
+                "key": None if entry.legacy else entry.name, "store": entry.label, "legacy": entry.legacy,
+                "file": str(entry.path), "records": entry.records, "kinds": dict(entry.kinds),
+                "sites": dict(entry.sites), "oldest": common.iso(entry.oldest), "newest": common.iso(entry.newest),
+                "replay": replay_hint(entry)}, ensure_ascii=False))
+        return 0
+    if not entries:
+        print(f"no journaled records wait in {directory}")
+        return 0
+    for entry in entries:
+        print(entry.label if entry.legacy else f"{entry.label}  (key {entry.name})")
+        sites = ", ".join(f"{site} {n}" for site, n in entry.sites.most_common()) or "-"
+        print(f"  {entry.records} records: {entry.describe_kinds()}; sites: {sites}")
+        print(f"  journaled {common.short_time(entry.oldest)} to {common.short_time(entry.newest)} UTC; "
+              f"file {entry.path}")
+        print(f"  replay: {replay_hint(entry)}")
+    return 0
+
+
+def replay_hint(entry) -> str:
+    if entry.legacy:
+        return "newscrawl db replay --legacy --uri URI --db DB (into the store you name)"
+    return entry.target.replay_command() + (" (add the credentials)" if not entry.target.embedded else "")
 
 
 def replay_journal(args: argparse.Namespace) -> int:
-    from newscrawl.store.journal import Journal
+    from newscrawl.store import Store
+    from newscrawl.store.journal import Journal, waiting
+    from newscrawl.store.target import StoreTarget
 
-    try:
-        from newscrawl.store import Store
-    except ImportError:
-        raise CommandError("newscrawl.store.Store is not available in this version", code=1) from None
-    path = journal_path(args)
-    journal = Journal(path)
+    if args.journal and args.source:
+        raise CommandError("--journal and --from name different records; give one")
+    settings = common.store_settings(args)
+    directory = journal_directory(args)
+    target = StoreTarget.from_settings(settings)
+    if args.journal:
+        journals = [Journal(Path(args.journal))]
+    elif args.source:
+        found = [entry for entry in waiting(directory) if not entry.legacy and entry.name == args.source]
+        if not found:
+            known = [entry.name for entry in waiting(directory) if not entry.legacy]
+            raise CommandError(f"--from {args.source}: no journaled records for that key in {directory}"
+                               + (f"; keys: {', '.join(known)}" if known else ""))
+        journals = [found[0].journal()]
+    else:
+        journals = [Journal.for_target(directory, target)]
+    if args.legacy:
+        journals.append(Journal.legacy(directory))
+    replayed = 0
     with common.connect(args) as db:
-        replayed = journal.replay(Store(db))
-    left = journal.pending()
-    print(f"replayed {replayed} items from {path}" + (f"; {left} still pending" if left else ""))
+        store = Store(db)
+        for journal in journals:
+            replayed += journal.replay(store)
+    left = sum(journal.pending() for journal in journals)
+    sources = ", ".join(str(journal.path) for journal in journals)
+    print(f"replayed {replayed} items from {sources} into {target.label}" + (f"; {left} still pending" if left else ""))
+    others = [entry for entry in waiting(directory) if entry.path not in {j.path for j in journals}]
+    for entry in others:
+        print(f"not replayed: {entry.records} records for {entry.label} (`newscrawl db journal` lists them)",
+              file=sys.stderr)
     return 0
 
 

@@ -149,12 +149,36 @@ def survey(nodes: list[ScrapydNode], project: str) -> tuple[list[NodeState], lis
     return states, failures
 
 
+def check_locally(spider: str, spider_args: dict[str, str], settings: dict[str, str]) -> str | None:
+    """What `scrapy crawl` would refuse in this job, asked here before any node is: the project's
+    settings given with -s, and the arguments of a spider this checkout has (others are the nodes' call)."""
+    from scrapy.settings import Settings
+    from scrapy.spiderloader import get_spider_loader
+
+    from newscrawl.validation import check_settings, check_spider_arguments
+
+    project = Settings()
+    project.setmodule("newscrawl.settings", priority="project")
+    project.setdict(settings, priority="cmdline")
+    problems = check_settings(project)
+    if problems:
+        return "\n".join(problems)
+    try:
+        spidercls = get_spider_loader(project).load(spider)
+    except KeyError:
+        return None
+    return check_spider_arguments(spidercls, spider_args, project)
+
+
 def run(args: argparse.Namespace) -> int:
     spider_args = parse_pairs(args.spider_args, "-a")
     settings = parse_pairs(args.settings, "-s")
     reserved = sorted(RESERVED_ARGS & set(spider_args))
     if reserved:
         raise CommandError(f"-a {', '.join(reserved)}: reserved by Scrapyd's schedule.json; use another name")
+    problem = check_locally(args.spider, spider_args, settings)
+    if problem:
+        raise CommandError(problem)
     project = args.project or os.environ.get(PROJECT_ENV) or DEFAULT_PROJECT
     username = os.environ.get("SCRAPYD_USERNAME", "")
     password = os.environ.get("SCRAPYD_PASSWORD", "")

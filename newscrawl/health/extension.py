@@ -9,6 +9,8 @@
   triggers the configured actions; a warning is logged and recorded only.
 - a run the site never answered (finish reason `unreachable_*` or `blocked`, see
   newscrawl.health.reachability) is recorded as failed without judging it further.
+- while the store is known to be down (its circuit is open, newscrawl.store.circuit), the record
+  is neither written nor read, and nothing waits for the server: said once.
 
 CaptureHealth does the same for the breaking-ticker spider: it fails when no capture succeeded.
 """
@@ -89,6 +91,7 @@ class CrawlHealth:
         self.start_at = datetime.now(timezone.utc)
         self.loop: task.LoopingCall | None = None
         self.site = ""
+        self.record_skipped = False  # said once: the store was down when the record was to be written
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -110,20 +113,43 @@ class CrawlHealth:
         return self.crawler.stats
 
     def collection(self):
-        """The `crawls` collection, or None without a store. Connects: call it off the reactor."""
+        """The `crawls` collection, or None without a store. Connects: call it off the reactor.
+
+        Raises StoreUnavailable at once while the store is known to be down (its circuit is open):
+        a crawl record never waits for server-selection timeouts."""
         from newscrawl.store import get_store
 
         store = get_store(self.crawler)
-        return store.db[COLLECTION] if store is not None else None
+        if store is None:
+            return None
+        store.circuit.check()
+        return store.db[COLLECTION]
+
+    def _guarded(self, fn):
+        """``fn(collection)`` in a worker thread; a connection failure tells the store's circuit."""
+        from newscrawl.store import get_store
+        from newscrawl.store.circuit import is_connection_error
+
+        coll = self.collection()
+        if coll is None:
+            return None
+        try:
+            return fn(coll)
+        except Exception as exc:
+            store = get_store(self.crawler)
+            if store is not None and is_connection_error(exc):
+                store.circuit.failed(exc)
+            raise
 
     async def _write(self, fn, *args) -> None:
-        def write():
-            coll = self.collection()
-            if coll is not None:
-                fn(coll, *args)
+        from newscrawl.store.circuit import StoreUnavailable
 
         try:
-            await maybe_deferred_to_future(deferToThread(write))
+            await maybe_deferred_to_future(deferToThread(self._guarded, lambda coll: fn(coll, *args)))
+        except StoreUnavailable:
+            if not self.record_skipped:
+                self.record_skipped = True
+                logger.warning("the crawl record in %s is not written while the store is unreachable", COLLECTION)
         except Exception as exc:  # a health record must never break the crawl
             logger.warning("could not record the crawl in %s: %s", COLLECTION, exc)
 
@@ -162,9 +188,10 @@ class CrawlHealth:
         return deferToThread(self._update_progress, figures)
 
     def _update_progress(self, figures: dict) -> None:
-        coll = self.collection()
-        if coll is not None:
-            coll.update_one({"_id": self.run_id}, {"$set": {"progress": figures}})
+        try:
+            self._guarded(lambda coll: coll.update_one({"_id": self.run_id}, {"$set": {"progress": figures}}))
+        except Exception as exc:  # noqa: BLE001 - the progress line was logged; the next update may pass
+            logger.debug("progress not recorded in %s: %s", COLLECTION, exc)
 
     def summary(self, reason: str) -> dict:
         stats = dict(self.stats.get_stats())
@@ -192,17 +219,23 @@ class CrawlHealth:
         }
 
     def _history(self, spider: str, limit: int) -> list[dict]:
-        coll = self.collection()
-        if coll is None:
-            return []
-        cursor = coll.find({"spider": spider, "site": self.site, "status": "passed"},
-                           {"articles": 1, "coverage": 1, "fallback_share": 1, "listings": 1}).sort("start", -1).limit(limit)
-        return list(cursor)
+        def read(coll) -> list[dict]:
+            cursor = coll.find({"spider": spider, "site": self.site, "status": "passed"},
+                               {"articles": 1, "coverage": 1, "fallback_share": 1, "listings": 1}
+                               ).sort("start", -1).limit(limit)
+            return list(cursor)
+
+        return self._guarded(read) or []
 
     async def history(self, spider) -> list[dict]:
+        from newscrawl.store.circuit import StoreUnavailable
+
         try:
             return await maybe_deferred_to_future(
                 deferToThread(self._history, spider.name, self.thresholds.history_runs))
+        except StoreUnavailable:  # the store's outage was said by its circuit; judged as a first run
+            logger.info("earlier crawls not read: the store is unreachable; judged against the first-run floors")
+            return []
         except Exception as exc:
             logger.warning("could not read earlier crawls: %s", exc)
             return []

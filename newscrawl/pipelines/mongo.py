@@ -3,9 +3,11 @@
 Items are buffered and flushed every MONGO_FLUSH_ITEMS items or MONGO_FLUSH_SECONDS
 seconds and at close. Each flush runs in the pipeline's own single worker thread (so
 flushes are serial and never hold the reactor's thread pool, which also resolves DNS).
-Transient errors are retried with exponential backoff for MONGO_RETRY_SECONDS; then
-the batch goes to the journal (<NEWSCRAWL_DATA_DIR>/journal/articles.jsonl) and the
-crawl goes on. The journal is replayed at open and after the next successful flush.
+Transient errors are retried with exponential backoff for MONGO_RETRY_SECONDS while the
+server answers; once the store's circuit knows it is down (newscrawl.store.circuit), a
+batch goes straight to the store's journal (<NEWSCRAWL_DATA_DIR>/journal/<store>.jsonl)
+and the crawl goes on. The journal is replayed at open, when the circuit closes again,
+and after the next successful flush: only this store's records (newscrawl.store.journal).
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from twisted.python.threadpool import ThreadPool
 from newscrawl.items import BreakingItem, PageItem, SightingItem, as_document
 from newscrawl.pipelines.stats import PipelineStats
 from newscrawl.store import Store, get_store
+from newscrawl.store.circuit import StoreUnavailable, is_connection_error, short_reason
 from newscrawl.store.connection import mask_uri
+from newscrawl.store.journal import waiting
 from newscrawl.store.retry import TRANSIENT_ERRORS, with_retry
 
 logger = logging.getLogger(__name__)
@@ -61,6 +65,7 @@ class MongoPipeline:
         self.in_flight: set[Deferred] = set()
         self.waiters: list[Deferred] = []
         self.journal_dirty = False  # touched only from the worker thread
+        self.other_targets = 0  # journals of other stores found at open
         self.pool = ThreadPool(minthreads=1, maxthreads=1, name="newscrawl-store")
         self.loop: LoopingCall | None = None
 
@@ -79,11 +84,16 @@ class MongoPipeline:
         self.pool.start()
         # should close_spider never run, a live worker thread would keep the process from exiting
         reactor.addSystemEventTrigger("during", "shutdown", self._stop_pool)
+        # the store is back: its journal is replayed now, not only after the next flush
+        self.store.circuit.listeners.append(
+            lambda opened, _: None if opened else reactor.callFromThread(self._replay_soon))
         self.loop = LoopingCall(self.flush)
         self.loop.start(self.flush_seconds, now=False)
         replayed = await maybe_deferred_to_future(self._in_thread(self.connect_and_replay))
         if replayed:
             self.stats.inc_value("mongo/journal/replayed", replayed)
+        if self.other_targets:
+            self.stats.set_value("mongo/journal/other_targets", self.other_targets)
 
     async def process_item(self, item: Any) -> Any:
         doc = as_document(item)  # the chain's one copy: kept until the flush, in another thread
@@ -103,15 +113,41 @@ class MongoPipeline:
     async def close_spider(self) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        self.flush()
+        if self.store.circuit.is_open:  # it may be back since the last re-test: one more, now (a short wait)
+            await maybe_deferred_to_future(self._in_thread(self.store.circuit.retest))
+        self.flush()  # with the store still down, this batch goes to the journal at once
         if self.in_flight:
             await maybe_deferred_to_future(DeferredList(list(self.in_flight)))
-        await maybe_deferred_to_future(self._in_thread(self.store.close))
+        # what the journal still holds, replayed if the store is back; the store itself closes once the engine
+        # has stopped (newscrawl.store.get_store), after the crawl record is written
+        replayed, left = await maybe_deferred_to_future(self._in_thread(self.journal_left))
+        if replayed:
+            self.stats.inc_value("mongo/journal/replayed", replayed)
         self._stop_pool()
+        circuit = self.store.circuit
+        if circuit.opened:
+            self.stats.set_value("store/circuit/opened", circuit.opened)
+            self.stats.set_value("store/circuit/closed", circuit.closed)
+            self.stats.set_value("store/circuit/seconds_open", round(circuit.seconds_open(), 1))
         articles = PipelineStats(self.stats, "mongo/articles")
         logger.info("mongo: %d items in; articles %s; journaled %d", self.stats.get_value("mongo/items/in", 0),
                     ", ".join(f"{k} {v}" for k, v in sorted(articles.under().items())) or "none",
                     self.stats.get_value("mongo/journal/written", 0))
+        if left:
+            logger.warning("%d journaled records wait for %s in %s; the next crawl into that store replays them, "
+                           "or `%s`", left, self.store.label, self.store.journal.path,
+                           self.store.target.replay_command() if self.store.target else "newscrawl db replay")
+
+    def journal_left(self) -> tuple[int, int]:
+        """Replay what the store's journal holds if the store answers (worker thread): (replayed, left)."""
+        journal = self.store.journal
+        try:
+            if journal is None or not journal.has_pending():
+                return 0, 0
+            replayed = self.replay()
+            return replayed, journal.pending() if journal.has_pending() else 0
+        except OSError:
+            return 0, 0
 
     def _stop_pool(self) -> None:
         if self.pool.started and not self.pool.joined:
@@ -152,12 +188,14 @@ class MongoPipeline:
     # --- the worker thread -----------------------------------------------------------
 
     def connect_and_replay(self) -> int:
-        """Connect (starting the embedded server if need be) and replay the journal; records replayed."""
+        """Connect (starting the embedded server if need be) and replay this store's journal; records replayed."""
+        self.report_other_journals()
         try:
             self.store.db  # noqa: B018 - connects, ensures indexes and the validator
         except TRANSIENT_ERRORS as exc:
-            logger.warning("MongoDB store unreachable at open (%s); writes will be retried, then journaled",
-                           str(exc).split(",")[0][:200])
+            if not self.store.circuit.failed(exc):
+                logger.warning("MongoDB store unreachable at open (%s); writes will be retried, then journaled",
+                               short_reason(exc))
             self.journal_dirty = True
             return 0
         except OperationFailure as exc:
@@ -169,14 +207,41 @@ class MongoPipeline:
         logger.info("MongoDB store: %s (database %s)", mask_uri(self.store.uri or ""), self.store.db.name)
         return self.replay()
 
+    def report_other_journals(self) -> None:
+        """Say once what waits in the journals of other stores (kept untouched: they are not this store's)."""
+        journal = self.store.journal
+        if journal is None:
+            return
+        try:
+            others = waiting(journal.path.parent, exclude=journal.path.name[:-len(".jsonl")])
+        except OSError as exc:
+            logger.warning("could not read the journals in %s: %s", journal.path.parent, exc)
+            return
+        for other in others:
+            if other.legacy:
+                logger.warning("%d journaled records (%s) in %s were written before journals named their store; "
+                               "they are not replayed by a crawl: `newscrawl db replay --legacy --uri URI --db DB` "
+                               "writes them into the store you name", other.records, other.describe_kinds(),
+                               other.path)
+            else:
+                logger.warning("%d journaled records (%s) for %s are waiting; they will be replayed by a crawl into "
+                               "that store, or by `%s`", other.records, other.describe_kinds(), other.target.label,
+                               other.target.replay_command())
+        self.other_targets = len(others)  # counted on the reactor thread
+
     def replay(self) -> int:
         journal = self.store.journal
-        if journal is None or not journal.pending():
+        if journal is None or not journal.has_pending():
             self.journal_dirty = False
+            return 0
+        if self.store.circuit.is_open:
+            self.journal_dirty = True
             return 0
         try:
             replayed = journal.replay(self.store)
         except TRANSIENT_ERRORS as exc:
+            if is_connection_error(exc):
+                self.store.circuit.failed(exc)
             logger.warning("journal replay interrupted (%s); it will be tried again", type(exc).__name__)
             self.journal_dirty = True
             return 0
@@ -189,6 +254,16 @@ class MongoPipeline:
         if replayed:
             logger.info("replayed %d journaled records into the store", replayed)
         return replayed
+
+    def _replay_soon(self) -> None:
+        """The circuit closed (reactor thread): replay the journal in the worker thread."""
+        if self.pool.joined:
+            return
+        d = self._in_thread(lambda: Counter({"mongo/journal/replayed": self.replay()}))
+        self.in_flight.add(d)
+        d.addCallback(self._count)
+        d.addErrback(lambda f: logger.error("journal replay failed", exc_info=(f.type, f.value, f.getTracebackObject())))
+        d.addBoth(self._flushed, d)
 
     def _upsert(self, kind: str, docs: list[dict], now: datetime):
         if kind == "articles":
@@ -204,6 +279,7 @@ class MongoPipeline:
         """Store one flush; the stats increments (applied on the reactor thread)."""
         inc: Counter = Counter()
         journaled = False
+        circuit = self.store.circuit
 
         def retrying(exc: BaseException, attempt: int) -> None:
             inc["mongo/flush/retries"] += 1
@@ -217,14 +293,18 @@ class MongoPipeline:
             if not docs:
                 continue
             try:
-                result = with_retry(lambda: self._upsert(kind, docs, now), self.retry_seconds, retrying)
+                result = with_retry(lambda: self._write_batch(kind, docs, now), self.retry_seconds, retrying,
+                                    give_up=circuit.failed)
             except Exception as exc:
-                # unreachable for too long, or a failure nobody can fix mid-crawl: keep the batch, go on
+                # unreachable (the circuit is open) or for too long, or a failure nobody can fix mid-crawl:
+                # keep the batch, go on
                 written = self.store.journal.append(kind, docs, now)
                 inc["mongo/journal/written"] += written
                 inc["mongo/items/durable"] += len(docs)
                 journaled = self.journal_dirty = True
-                if isinstance(exc, TRANSIENT_ERRORS):
+                if circuit.is_open or isinstance(exc, StoreUnavailable):  # said once, when the circuit opened
+                    logger.debug("store unreachable: %d %s journaled to %s", written, kind, self.store.journal.path)
+                elif isinstance(exc, TRANSIENT_ERRORS):
                     logger.error("MongoDB store unreachable for %ss (%s): %d %s journaled to %s", self.retry_seconds,
                                  type(exc).__name__, written, kind, self.store.journal.path)
                 else:
@@ -244,6 +324,9 @@ class MongoPipeline:
                 inc["mongo/breaking/seen"] += result["seen"]
         inc["mongo/flush/count"] += 1
         # the journal may also hold other pipelines' records (rejects kept during an outage)
-        if not journaled and (self.journal_dirty or (self.store.journal is not None and self.store.journal.pending())):
+        if not journaled and (self.journal_dirty or (self.store.journal is not None and self.store.journal.has_pending())):
             inc["mongo/journal/replayed"] += self.replay()
         return inc
+
+    def _write_batch(self, kind: str, docs: list[dict], now: datetime):
+        return self.store.guarded(self._upsert, kind, docs, now)

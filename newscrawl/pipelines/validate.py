@@ -112,8 +112,10 @@ class ValidationPipeline:
                 if journal is not None:  # the store's journal is replayed into `rejects` once it is back
                     try:
                         journal.append("rejects", rejects, datetime.now(timezone.utc))
-                        logger.warning("could not save %d reject(s) to the store (%s); journaled to %s",
-                                       len(rejects), type(exc).__name__, journal.path)
+                        # the store known to be down was said once, by its circuit
+                        level = logging.DEBUG if type(exc).__name__ == "StoreUnavailable" else logging.WARNING
+                        logger.log(level, "could not save %d reject(s) to the store (%s); journaled to %s",
+                                   len(rejects), type(exc).__name__, journal.path)
                         return "journal"
                     except Exception:
                         logger.exception("could not journal %d reject(s)", len(rejects))

@@ -88,6 +88,7 @@ class Follower:
         from newscrawl.distributed.poller import poller_lease
 
         self.lease = poller_lease(self.crawler, self.spider)
+        self.stats.set_value("follow/mode", 1)  # a signal is how following ends (newscrawl.commands.crawl)
         now = self.now()
         spider = self.spider
         self.add(self.sources.get(HOME, spider.site_url(spider.profile.home_path)), due=now)

@@ -38,6 +38,7 @@ class Source:
     polls: int = 0
     news: int = 0  # articles it brought, in all
     lastmod: datetime | None = None  # a monthly sitemap: the index's lastmod when it was last fully stored
+    stored_at: datetime | None = None  # a monthly sitemap: when a run last found everything it listed stored
     verdict: str | None = None  # a probed page: listing | not_listing | missing | article
     learned: bool = False  # a listing found by what it is, not by a profile pattern
     walked_at: datetime | None = None  # a listing or tag: its last walk
@@ -179,15 +180,16 @@ class Sources:
 
     # --- sitemaps ------------------------------------------------------------------------------
     def sitemap_wanted(self, url: str, lastmod: datetime | None, current: bool) -> tuple[bool, dict]:
-        """(whether to fetch a monthly sitemap, the conditional headers to send): fetched when it was never
-        stored whole, when the index's lastmod for it is newer than then, when it is the current month
-        (conditionally), or when the index gives no lastmod (conditionally)."""
+        """(whether to fetch a monthly sitemap, the conditional headers to send): fetched whole when it was
+        never stored whole (a run cut short must not leave it answered by a 304) or when the index's lastmod
+        for it is newer than then; conditionally when it is the current month or the index gives no lastmod
+        to compare; else not at all."""
         source = self.peek(SITEMAP, url)
-        if source is None or source.lastmod is None:
-            return True, source.validators if source else {}
-        if lastmod is not None and lastmod > source.lastmod:
+        if source is None or source.stored_at is None:
             return True, {}
-        if current or lastmod is None:
+        if lastmod is not None and source.lastmod is not None and lastmod > source.lastmod:
+            return True, {}
+        if current or lastmod is None or source.lastmod is None:
             return True, source.validators
         return False, {}
 
@@ -196,11 +198,19 @@ class Sources:
         held = self.sitemaps_seen.get(url)
         self.sitemaps_seen[url] = (lastmod, (held[1] if held else []) + scheduled)
 
-    def sitemap_stored(self, url: str, lastmod: datetime | None) -> None:
+    def sitemap_stored(self, url: str, lastmod: datetime | None, now: datetime) -> None:
         """Everything the sitemap listed is in the store: later runs skip it until its lastmod moves."""
         source = self.get(SITEMAP, url)
         source.lastmod = lastmod or source.lastmod
+        source.stored_at = now
         source.dirty = True
+
+    def forget_walks(self) -> None:
+        """A run cut short: its listing and tag walks may have stopped anywhere, so none of them counts
+        (they are due again), while what it learned of validators and probes stays."""
+        for (kind, _), source in self.known.items():
+            if kind in (LISTING, TAG) and source.dirty:
+                source.dirty = False
 
     def months(self) -> list[Source]:
         return self.of_kind(SITEMAP)

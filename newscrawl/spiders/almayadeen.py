@@ -15,6 +15,7 @@ from __future__ import annotations
 import email.utils
 import enum
 import hashlib
+import logging
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -161,6 +162,12 @@ class AlmayadeenSpider(Spider):
         # may still give the site's date for them (url -> (fields, validators))
         self.undated: dict[str, tuple[dict, dict]] = {}
 
+    @classmethod
+    def check_arguments(cls, kwargs: dict, settings=None) -> AlmayadeenArguments:
+        """The arguments parsed without a crawler: `scrapy crawl` asks before anything starts (ValueError)."""
+        default = settings.get("NEWSCRAWL_EDITION") if settings is not None else None
+        return cls.parse_arguments({k: v for k, v in kwargs.items() if k not in ("_job",)}, default or None)
+
     @staticmethod
     def parse_arguments(kwargs: dict, default_edition: str | None = None) -> AlmayadeenArguments:
         try:
@@ -267,6 +274,8 @@ class AlmayadeenSpider(Spider):
         store = get_store(self.crawler)
         if store is None:
             return
+        if reason != "finished" and self.follower is None:
+            self.sources.forget_walks()
         try:
             saved = await maybe_deferred_to_future(deferToThread(self.commit_sources, store))
             self.crawler.stats.set_value("schedule/sources/saved", saved)
@@ -280,7 +289,7 @@ class AlmayadeenSpider(Spider):
             known = store.known_versions(requested) if requested else {}
             for sitemap, (lastmod, urls) in seen.items():
                 if all(url in known for url in urls):
-                    self.sources.sitemap_stored(sitemap, lastmod)
+                    self.sources.sitemap_stored(sitemap, lastmod, self.now())
                 else:
                     self.crawler.stats.inc_value("sitemap/stored/incomplete")
         return store.schedule.save(self.profile.host, self.sources.dirty())
@@ -849,11 +858,15 @@ class AlmayadeenSpider(Spider):
         store = get_store(self.crawler) if urls else None
         if store is None:
             return {}
+        if store.circuit.is_open:  # known to be down (said once, by the circuit): no wait, everything is new
+            self.crawler.stats.inc_value("incremental/lookup_skipped")
+            return {}
         try:
             return await maybe_deferred_to_future(deferToThread(store.known_versions, urls))
         except Exception as exc:  # the store is down: crawl as if new; the pipeline journals
             self.crawler.stats.inc_value("incremental/lookup_failed")
-            self.logger.warning("store lookup failed (%s); treating %d URLs as new", exc, len(urls))
+            self.logger.log(logging.DEBUG if store.circuit.is_open else logging.WARNING,
+                            "store lookup failed (%s); treating %d URLs as new", exc, len(urls))
             return {}
 
     async def parse_article(self, response):

@@ -37,7 +37,7 @@ from newscrawl.browser import CLOSE_TIMEOUT, BrowserUnresponsive, find_chromium,
 from newscrawl.extract.text import text_hash
 from newscrawl.extract.ticker import extract_ticker
 from newscrawl.items import BreakingItem
-from newscrawl.sites import UnknownSite, get_profile
+from newscrawl.sites import UnknownSite, get_profile, known
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +89,16 @@ class BreakingArgs:
             if not values["interval"] >= 0 or values["interval"] == float("inf"):
                 raise BadArgument(f"interval must be a finite number of seconds, 0 or more; got {interval!r}")
         return cls(**values)
+
+    @classmethod
+    def help(cls) -> str:
+        lines = [line.strip() for line in (cls.__doc__ or "").splitlines()[1:] if line.strip()]
+        lines.append(f"edition: which site's ticker, a profile of newscrawl.sites: {known()} (default en, or the "
+                     "setting NEWSCRAWL_EDITION)")
+        return "\n".join("  -a " + line.replace(": ", "=...  ", 1) for line in lines)
+
+
+ARGUMENTS = ("edition", "interval", "pages", "repeat")
 
 
 @dataclass
@@ -159,6 +169,22 @@ class BreakingSpider(scrapy.Spider):
         crawler.signals.connect(spider._keep_open_while_waiting, signals.spider_idle)
         crawler.signals.connect(spider._cancel_waiting, signals.spider_closed)
         return spider
+
+    @classmethod
+    def check_arguments(cls, kwargs: dict, settings=None) -> None:
+        """`scrapy crawl breaking` asks before anything starts: a ValueError names what is wrong."""
+        try:
+            unknown = sorted(name for name in kwargs if name not in ARGUMENTS and not name.startswith("_"))
+            if unknown:
+                raise BadArgument(f"unknown argument(s) {', '.join(unknown)}; accepted: {', '.join(ARGUMENTS)}")
+            BreakingArgs.parse(pages=kwargs.get("pages"), repeat=kwargs.get("repeat"), interval=kwargs.get("interval"))
+            edition = kwargs.get("edition") or (settings.get("NEWSCRAWL_EDITION") if settings is not None else None)
+            try:
+                get_profile(edition or None)
+            except UnknownSite as exc:
+                raise BadArgument(f"edition: {exc}") from None
+        except BadArgument as exc:
+            raise BadArgument(f"breaking: {exc}\narguments:\n{BreakingArgs.help()}") from None
 
     def __init__(self, pages=None, repeat=None, interval=None, edition=None, *args, **kwargs):
         super().__init__(*args, **kwargs)

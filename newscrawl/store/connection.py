@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_DATABASE = "newscrawl"
 DEFAULT_DATA_DIR = "data"
-DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 10_000
+DEFAULT_SERVER_SELECTION_TIMEOUT_MS = 5_000
 
 _USERINFO_PASSWORD = re.compile(r"^(mongodb(?:\+srv)?://[^:/@]*):[^@/]*@", re.I)
 _QUERY_SECRET = re.compile(r"([?&](?:password|[a-z]*KeyFilePassword)=)[^&]*", re.I)
@@ -78,8 +78,8 @@ def quiet_driver_logs() -> None:
         driver.setLevel(logging.INFO)
 
 
-def make_client(uri: str, settings: Any = None) -> MongoClient:
-    """A client with tz-aware dates, journaled writes and retryable writes."""
+def make_client(uri: str, settings: Any = None, **options: Any) -> MongoClient:
+    """A client with tz-aware dates, journaled writes and retryable writes (``options``: more MongoClient keywords)."""
     quiet_driver_logs()
     timeout = int(setting(settings, "MONGO_SERVER_SELECTION_TIMEOUT_MS", DEFAULT_SERVER_SELECTION_TIMEOUT_MS))
     return MongoClient(
@@ -90,4 +90,5 @@ def make_client(uri: str, settings: Any = None) -> MongoClient:
         serverSelectionTimeoutMS=timeout,
         connectTimeoutMS=timeout,
         appname="newscrawl",
+        **options,
     )

@@ -121,6 +121,12 @@ class EmbeddedServer:
     def running(self) -> bool:
         return self.port is not None and pings(self.port)
 
+    def terminate(self) -> None:
+        """SIGTERM to the server if this object started it, without waiting (the process is exiting now)."""
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+
     def stop(self) -> None:
         """End the server if this object started it (SIGTERM, then SIGKILL after a wait)."""
         proc, self.proc = self.proc, None

@@ -36,10 +36,12 @@ def backoff_delays(first: float = BACKOFF_FIRST, cap: float = BACKOFF_MAX):
 
 
 def with_retry(write: Callable[[], T], seconds: float, on_retry: Callable[[BaseException, int], None] | None = None,
-               sleep: Callable[[float], None] = time.sleep) -> T:
+               sleep: Callable[[float], None] = time.sleep,
+               give_up: Callable[[BaseException], bool] | None = None) -> T:
     """``write()``, retried with exponential backoff on transient errors until ``seconds`` have passed.
 
-    The last transient error is raised when the time is up; other errors at once.
+    The last transient error is raised when the time is up, or at once when ``give_up(exc)``
+    says so (the store's circuit: the server is known to be down); other errors at once.
     ``write`` must be idempotent (the store's batch writes are).
     """
     deadline = time.monotonic() + seconds
@@ -50,7 +52,7 @@ def with_retry(write: Callable[[], T], seconds: float, on_retry: Callable[[BaseE
         except TRANSIENT_ERRORS as exc:
             attempt += 1
             left = deadline - time.monotonic()
-            if left <= 0:
+            if left <= 0 or (give_up is not None and give_up(exc)):
                 raise
             if on_retry is not None:
                 on_retry(exc, attempt)

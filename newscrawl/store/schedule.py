@@ -18,7 +18,7 @@ from pymongo import DeleteOne, UpdateOne
 from pymongo.database import Database
 
 SOURCE_FIELDS = ("checked_at", "next_due", "interval", "etag", "last_modified", "news_at", "polls", "news",
-                 "lastmod", "verdict", "learned", "walked_at", "cards")
+                 "lastmod", "stored_at", "verdict", "learned", "walked_at", "cards")
 
 
 class Schedule:

@@ -29,15 +29,23 @@ def test_database_killed_mid_crawl_loses_nothing_and_stores_nothing_twice(replic
         "BASE_URL": replica.url, "MONGODB_URI": own_secantus.uri, "MONGODB_DATABASE": "outage",
         "CONCURRENT_REQUESTS": "8", "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
         "MONGO_FLUSH_SECONDS": "0.5", "MONGO_FLUSH_ITEMS": "10",
-        "MONGO_RETRY_SECONDS": "1",  # give up quickly: batches go to the journal during the outage
+        "MONGO_RETRY_SECONDS": "1",
         "MONGO_SERVER_SELECTION_TIMEOUT_MS": "500", "NEWSCRAWL_HEALTH_ENABLED": "False"})
     deadline = time.monotonic() + 120
     while count_articles(own_secantus.uri, "outage") < 30:
         assert time.monotonic() < deadline and crawl.proc.poll() is None, "the crawl never got going"
         time.sleep(0.2)
     own_secantus.kill()  # SIGKILL: no clean shutdown
+    # nothing waits for a store known to be down (its circuit is open): slow the site so that the crawl
+    # outlives the outage, and speed it up again once the crawl has seen the store come back
+    replica.control(latency_ms=1000)
     time.sleep(5)
     own_secantus.start()  # same port, same storage
+    deadline = time.monotonic() + 120
+    while "is back after" not in crawl.log_file.read_text():
+        assert time.monotonic() < deadline and crawl.proc.poll() is None, "the crawl never saw the store back"
+        time.sleep(0.2)
+    replica.control(latency_ms=60)
     result = crawl.wait(600)
     assert result.returncode == 0, result.log[-3000:]
     assert result.stats.get("mongo/journal/written", 0) > 0  # the outage was real and journaled

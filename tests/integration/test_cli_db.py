@@ -6,6 +6,7 @@ import json
 import signal
 import socket
 import subprocess
+import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -100,8 +101,8 @@ def item(slug: str, **kw) -> dict:
     return {k: v for k, v in article(slug, **kw).items() if k not in STORE_FIELDS}
 
 
-def test_replay_writes_the_journal_into_the_store(tmp_path, mongo_uri, mongo_db, mongo_db_name):
-    journal = tmp_path / "data" / "journal" / "articles.jsonl"
+def test_replay_writes_the_legacy_journal_into_the_store_only_when_asked(tmp_path, mongo_uri, mongo_db, mongo_db_name):
+    journal = tmp_path / "data" / "journal" / "articles.jsonl"  # written before records named their store
     seen = NOW - timedelta(hours=5)
     line = breaking_line("A ticker line", minutes_ago=0)
     write_journal(journal, [
@@ -109,9 +110,14 @@ def test_replay_writes_the_journal_into_the_store(tmp_path, mongo_uri, mongo_db,
         ("articles", seen, item("journaled-two", days_ago=2)),
         ("breaking", seen, {"text": line["text"], "text_hash": line["text_hash"], "url": None, "seen_at": seen}),
     ])
-    result = run_cli("db", "replay", "--data-dir", str(tmp_path / "data"), uri=mongo_uri, db=mongo_db_name)
+    unasked = run_cli("db", "replay", "--data-dir", str(tmp_path / "data"), uri=mongo_uri, db=mongo_db_name)
+    assert unasked.returncode == 0, unasked.stderr
+    assert "replayed 0 items" in unasked.stdout
+    assert "not replayed: 3 records for legacy records" in unasked.stderr
+    assert mongo_db.articles.count_documents({}) == 0 and journal.exists()
+    result = run_cli("db", "replay", "--legacy", "--data-dir", str(tmp_path / "data"), uri=mongo_uri, db=mongo_db_name)
     assert result.returncode == 0, result.stderr
-    assert f"replayed 3 items from {journal}" in result.stdout
+    assert "replayed 3 items from " in result.stdout and str(journal) in result.stdout
     stored = {d["url"].rsplit("/", 1)[1]: d for d in aware(mongo_db).articles.find()}
     assert set(stored) == {"journaled-one", "journaled-two"}
     assert stored["journaled-one"]["revision"] == 1
@@ -122,6 +128,51 @@ def test_replay_writes_the_journal_into_the_store(tmp_path, mongo_uri, mongo_db,
     assert again.returncode == 0, again.stderr
     assert "replayed 0 items" in again.stdout
     assert mongo_db.articles.count_documents({}) == 2
+
+
+def test_journal_lists_each_store_and_replay_writes_only_the_named_stores_records(tmp_path, mongo_uri):
+    from newscrawl.store.journal import Journal
+    from newscrawl.store.target import StoreTarget
+
+    data = tmp_path / "data"
+    names = ["t_" + uuid.uuid4().hex[:12] for _ in range(2)]
+    a, b = (StoreTarget.from_uri(mongo_uri, name) for name in names)
+    seen = NOW - timedelta(hours=2)
+    Journal.for_target(data / "journal", a).append("articles", [item("for-a-1"), item("for-a-2")], seen)
+    Journal.for_target(data / "journal", b).append("articles", [item("for-b-1")], seen)
+    client = pymongo.MongoClient(mongo_uri, serverSelectionTimeoutMS=5000)
+    try:
+        listed = run_cli("db", "journal", "--data-dir", str(data), uri=None)
+        assert listed.returncode == 0, listed.stderr
+        assert f"{a.label}  (key {a.key})" in listed.stdout and f"{b.label}  (key {b.key})" in listed.stdout
+        assert "2 records: articles 2; sites: english.almayadeen.net 2" in listed.stdout
+        assert f"replay: {a.replay_command()}" in listed.stdout
+        as_json = [json.loads(line) for line in
+                   run_cli("db", "journal", "--json", "--data-dir", str(data), uri=None).stdout.splitlines()]
+        assert {(d["key"], d["records"], d["kinds"]["articles"]) for d in as_json} == {(a.key, 2, 2), (b.key, 1, 1)}
+
+        # into A: A's records, none of B's
+        into_a = run_cli("db", "replay", "--data-dir", str(data), uri=mongo_uri, db=names[0])
+        assert into_a.returncode == 0, into_a.stderr
+        assert f"replayed 2 items from {data / 'journal' / (a.key + '.jsonl')} into {a.label}" in into_a.stdout
+        assert f"not replayed: 1 records for {b.label}" in into_a.stderr
+        assert sorted(d["url"].rsplit("/", 1)[1] for d in client[names[0]].articles.find()) == ["for-a-1", "for-a-2"]
+        assert client[names[1]].articles.count_documents({}) == 0
+        remaining = [json.loads(line) for line in
+                     run_cli("db", "journal", "--json", "--data-dir", str(data), uri=None).stdout.splitlines()]
+        assert [(d["key"], d["records"]) for d in remaining] == [(b.key, 1)]
+
+        # B's records go elsewhere only when named: a store that moved
+        moved = run_cli("db", "replay", "--from", b.key, "--data-dir", str(data), uri=mongo_uri, db=names[0])
+        assert moved.returncode == 0, moved.stderr
+        assert "replayed 1 items" in moved.stdout
+        assert client[names[0]].articles.count_documents({}) == 3
+        empty = run_cli("db", "journal", "--data-dir", str(data), uri=None)
+        assert empty.stdout.startswith("no journaled records wait in ")
+    finally:
+        for name in names:
+            client.drop_database(name)
+        client.close()
 
 
 def test_uri_is_masked():

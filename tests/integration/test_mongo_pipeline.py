@@ -62,19 +62,24 @@ def test_an_unreachable_server_sends_batches_to_the_journal_and_they_come_back_o
     pipeline.write([sample_article(0)], [], now())
     own_secantus.stop()
     inc = pipeline.write([sample_article(i) for i in range(1, 6)], [], now())
-    assert inc["mongo/journal/written"] == 5 and inc["mongo/flush/retries"] >= 1
-    assert pipeline.store.journal.pending() == 5
+    # no server to select: the circuit opens and the batch is journaled without waiting for retries
+    assert inc["mongo/journal/written"] == 5 and inc["mongo/flush/retries"] == 0
+    assert pipeline.store.circuit.is_open and pipeline.store.journal.pending() == 5
+    started = time.monotonic()
+    inc = pipeline.write([sample_article(7)], [], now())  # while it is open: straight to the journal
+    assert inc["mongo/journal/written"] == 1 and time.monotonic() - started < 0.5
     own_secantus.start()
+    assert pipeline.store.circuit.wait_closed(30)  # the circuit's re-test found it back
     # the next flush, once the server answers, also replays the journal
     inc = pipeline.write([sample_article(6)], [], now())
-    assert inc["mongo/journal/replayed"] == 5 and pipeline.store.journal.pending() == 0
+    assert inc["mongo/journal/replayed"] == 6 and pipeline.store.journal.pending() == 0
     docs = stored(own_secantus.uri, "news")
-    assert sorted(d["url"] for d in docs) == sorted(sample_url(i) for i in range(7))
+    assert sorted(d["url"] for d in docs) == sorted(sample_url(i) for i in range(8))
     assert all(d["revision"] == 1 and d["aliases"] == [] for d in docs)
     # a new pipeline (the next crawl) replays at open; nothing is left, nothing doubles
     again = make_pipeline(own_secantus.uri, "news", tmp_path)
     assert again.connect_and_replay() == 0
-    assert len(stored(own_secantus.uri, "news")) == 7
+    assert len(stored(own_secantus.uri, "news")) == 8
     pipeline.store.close()
     again.store.close()
 
@@ -106,8 +111,10 @@ def test_killing_and_restarting_the_server_mid_stream_loses_and_duplicates_nothi
     writer.join(120)
     assert not writer.is_alive() and not errors
     assert len(written) == total // batch
-    assert sum(inc["mongo/flush/retries"] for inc in written) >= 1  # the kill did hit the stream
-    assert sum(inc["mongo/journal/written"] for inc in written) == 0
+    # the kill did hit the stream: a write was retried, or the circuit opened and batches were journaled
+    assert sum(inc["mongo/flush/retries"] + inc["mongo/journal/written"] for inc in written) >= 1
+    assert pipeline.store.circuit.wait_closed(30)
+    pipeline.replay()  # what a crawl does when the circuit closes again
     docs = stored(own_secantus.uri, "news")
     urls = [d["url"] for d in docs]
     assert len(urls) == len(set(urls)) == total
@@ -123,3 +130,44 @@ def test_storage_off_means_no_pipeline(tmp_path):
     crawler = get_crawler(settings_dict={"NEWSCRAWL_STORE_ENABLED": False})
     with pytest.raises(NotConfigured):
         MongoPipeline.from_crawler(crawler)
+
+
+def test_a_crawl_replays_only_its_own_stores_journal_and_says_once_what_else_waits(mongo_uri, mongo_db_name, tmp_path,
+                                                                                  caplog):
+    from newscrawl.store.journal import Journal
+    from newscrawl.store.target import StoreTarget
+
+    journal_dir = tmp_path / "journal"
+    elsewhere = StoreTarget.from_uri("mongodb://crawler:secret@127.0.0.1:1/", "elsewhere")
+    Journal.for_target(journal_dir, elsewhere).append("articles", [sample_article(1)], now())
+    Journal.legacy(journal_dir).append("articles", [sample_article(3)], now())  # as an older release wrote it
+    before = {path.name: path.read_bytes() for path in journal_dir.iterdir() if path.suffix == ".jsonl"}
+    pipeline = make_pipeline(mongo_uri, mongo_db_name, tmp_path)
+    pipeline.store.journal.append("articles", [sample_article(2)], now())  # this store's own
+    with caplog.at_level("WARNING", logger="newscrawl.pipelines.mongo"):
+        assert pipeline.connect_and_replay() == 1
+    assert [d["url"] for d in stored(mongo_uri, mongo_db_name)] == [sample_url(2)]
+    assert {path.name: path.read_bytes() for path in journal_dir.iterdir() if path.suffix == ".jsonl"} == before
+    lines = [r.getMessage() for r in caplog.records]
+    assert ("1 journaled records (articles 1) for mongodb://127.0.0.1:1/elsewhere are waiting; they will be replayed "
+            "by a crawl into that store, or by `newscrawl db replay --uri mongodb://127.0.0.1:1/ --db elsewhere`"
+            ) in lines
+    assert any(line.startswith("1 journaled records (articles 1) in ") and "--legacy" in line for line in lines)
+    assert len(lines) == 2 and not any("secret" in line for line in lines)
+    pipeline.store.close()
+
+
+def test_at_close_the_store_is_re_tested_once_more_and_its_journal_replayed_if_it_is_back(own_secantus, tmp_path):
+    # a crawl that ends between two re-tests of an open circuit: close_spider re-tests at once, then replays
+    pipeline = make_pipeline(own_secantus.uri, "news", tmp_path, MONGO_CIRCUIT_PROBE_SECONDS=3600)
+    pipeline.connect_and_replay()
+    own_secantus.stop()
+    assert pipeline.write([sample_article(i) for i in range(3)], [], now())["mongo/journal/written"] == 3
+    assert pipeline.store.circuit.is_open
+    assert pipeline.journal_left() == (0, 3)  # still down: the records wait for the next crawl
+    own_secantus.start()
+    assert pipeline.store.circuit.is_open  # the next timed re-test is an hour away
+    assert pipeline.store.circuit.retest()
+    assert pipeline.journal_left() == (3, 0)
+    assert sorted(d["url"] for d in stored(own_secantus.uri, "news")) == sorted(sample_url(i) for i in range(3))
+    pipeline.store.close()

@@ -140,5 +140,10 @@ def test_rejects_go_to_the_journal_when_the_store_is_unreachable(tmp_path):
         stats = crawl(tmp_path, MONGODB_URI=dead, MONGO_SERVER_SELECTION_TIMEOUT_MS=500)
     assert_crawl_counted(stats)
     assert stats["validate/rejects/journal"] == 3 and "validate/rejects/store" not in stats
-    records = read_file(tmp_path / "data" / "journal" / "articles.jsonl")
+    # the journal of that store (newscrawl.store.journal): each record names it, and the site
+    from newscrawl.store import journal_path
+    from newscrawl.store.target import StoreTarget
+
+    records = read_file(journal_path({"NEWSCRAWL_DATA_DIR": str(tmp_path / "data"), "MONGODB_URI": dead}))
     assert {r["doc"]["url"] for r in records if r["kind"] == "rejects"} == bad_urls()
+    assert {StoreTarget.from_record(r).label for r in records} == {f"{dead}newscrawl"}

@@ -88,12 +88,16 @@ def book(docs=None, **bounds) -> Sources:
 
 
 def test_a_monthly_sitemap_is_fetched_only_when_its_lastmod_moved_or_it_is_the_current_month():
-    stored = book({(SITEMAP, MONTH): {"kind": SITEMAP, "url": MONTH, "lastmod": at(0), "etag": '"abc"'}})
+    stored = book({(SITEMAP, MONTH): {"kind": SITEMAP, "url": MONTH, "lastmod": at(0), "etag": '"abc"',
+                                      "stored_at": at(5)}})
     assert stored.sitemap_wanted(MONTH, at(0), current=False) == (False, {})
     assert stored.sitemap_wanted(MONTH, at(60), current=False) == (True, {})
     assert stored.sitemap_wanted(MONTH, at(0), current=True) == (True, {"If-None-Match": '"abc"'})
     assert stored.sitemap_wanted(MONTH, None, current=False) == (True, {"If-None-Match": '"abc"'})  # no lastmod
     assert book().sitemap_wanted(MONTH, at(0), current=False) == (True, {})  # never stored whole
+    # fetched by a run cut short (its validators kept) but never stored whole: fetched whole, never a 304
+    cut = book({(SITEMAP, MONTH): {"kind": SITEMAP, "url": MONTH, "etag": '"abc"', "checked_at": at(0)}})
+    assert cut.sitemap_wanted(MONTH, at(0), current=True) == (True, {})
 
 
 def test_a_sitemap_is_stored_whole_only_when_said_so():
@@ -101,7 +105,7 @@ def test_a_sitemap_is_stored_whole_only_when_said_so():
     sources.sitemap_read(MONTH, at(0), ["a", "b"])
     assert sources.sitemaps_seen == {MONTH: (at(0), ["a", "b"])}
     assert sources.sitemap_wanted(MONTH, at(0), current=False)[0]  # read is not stored
-    sources.sitemap_stored(MONTH, at(0))
+    sources.sitemap_stored(MONTH, at(0), at(1))
     assert not sources.sitemap_wanted(MONTH, at(0), current=False)[0]
     assert [d["url"] for d in sources.dirty()] == [MONTH] and sources.dirty() == []
 
@@ -144,6 +148,16 @@ def test_a_probed_page_is_judged_once_for_a_while():
     assert not sources.probe_due(page, at(86400)) and sources.probe_due(page, at(31 * 86400))
     sources.judged(SITE + "/region/levant", "listing", at(0))
     assert not sources.probe_due(SITE + "/region/levant", at(365 * 86400))  # a listing stays one
+
+
+def test_a_run_cut_short_leaves_its_walks_due_again():
+    sources = book()
+    listing, tag = SITE + "/news/politics", SITE + "/tags/Gaza"
+    sources.walked(LISTING, listing, at(0), cards=20, news=0, moments=[])
+    sources.walked(TAG, tag, at(0), cards=3, news=0, moments=[])
+    sources.judged(SITE + "/about-us", "not_listing", at(0))
+    sources.forget_walks()
+    assert [d["url"] for d in sources.dirty()] == [SITE + "/about-us"]
 
 
 def test_validators_become_conditional_headers():
