@@ -68,7 +68,7 @@ def test_make_demo_crawls_captures_reports_and_stops_everything(subreaper, tmp_p
     seen = view(report, tmp_path / "demo-report.png")
     assert seen.requests == [report.resolve().as_uri()]
     assert set(seen.charts) == {"per_day", "per_section", "per_country", "per_author", "per_method", "crawls",
-                                "coverage", "breaking_per_day"}
+                                "cost", "coverage", "breaking_per_day"}
     empty = {name for name, chart in seen.charts.items() if not (chart["marks"] and chart["drawn"])}
     assert empty == set()
     assert seen.charts["breaking_per_day"]["drawn"] == 1  # one capture, today

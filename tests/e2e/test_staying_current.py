@@ -152,6 +152,13 @@ def released_and_edited(replica) -> tuple[list[dict], list[dict]]:
     return ([e for e in happened if e["event"] == "released"], [e for e in happened if e["event"] == "edited"])
 
 
+def all_stored(replica, mongo_uri: str, db: str, count: int) -> bool:
+    """Whether all ``count`` releases have happened and each is in the store (one look at each)."""
+    released = released_and_edited(replica)[0]
+    docs = documents(mongo_uri, db)
+    return len(released) == count and all(e["url"] in docs for e in released)
+
+
 def test_follow_mode_stores_news_and_corrections_stops_on_sigterm_and_resumes(replica_factory, mongo_uri,
                                                                             mongo_db_name, tmp_path):
     replica = replica_factory(articles=60, seed=1, epoch=1, release_every=1.5, release_count=8, release_edits=2,
@@ -166,8 +173,8 @@ def test_follow_mode_stores_news_and_corrections_stops_on_sigterm_and_resumes(re
              60, "follow mode started")
     replica.control(release="start")
     # half the releases stored, then a stop mid-run
-    wait_for(lambda: sum(e["url"] in documents(mongo_uri, mongo_db_name) for e in released_and_edited(replica)[0]) >= 4,
-             90, "four releases stored")
+    wait_for(lambda: len(set(documents(mongo_uri, mongo_db_name)) & {e["url"] for e in released_and_edited(replica)[0]})
+             >= 4, 90, "four releases stored")
     asked = time.monotonic()
     follow.proc.send_signal(signal.SIGTERM)
     first = follow.wait(60)
@@ -214,9 +221,7 @@ def test_two_following_workers_poll_one_at_a_time_and_fetch_no_article_twice(rep
     wait_for(lambda: all(c.log_file.exists() and "following english.almayadeen.net" in c.log_file.read_text()
                          for c in crew), 60, "both workers following")
     replica.control(release="start")
-    wait_for(lambda: all(e["url"] in documents(mongo_uri, mongo_db_name)
-                         for e in released_and_edited(replica)[0]) and len(released_and_edited(replica)[0]) == 8,
-             120, "every release stored")
+    wait_for(lambda: all_stored(replica, mongo_uri, mongo_db_name, 8), 120, "every release stored")
     for c in crew:
         c.proc.send_signal(signal.SIGTERM)
     results = [c.wait(60) for c in crew]
@@ -247,9 +252,7 @@ def test_follow_mode_runs_as_a_long_scrapyd_job_until_cancelled(replica_factory,
         wait_for(lambda: [j for j in node.client.list_jobs("newscrawl")["running"] if j["id"] == job], 60,
                  "the follow job running")
         replica.control(release="start")
-        wait_for(lambda: len(released_and_edited(replica)[0]) == 4 and all(
-            e["url"] in documents(mongo_uri, mongo_db_name) for e in released_and_edited(replica)[0]),
-                 90, "every release stored by the Scrapyd job")
+        wait_for(lambda: all_stored(replica, mongo_uri, mongo_db_name, 4), 90, "every release stored by the Scrapyd job")
         assert [j["id"] for j in node.client.list_jobs("newscrawl")["running"]] == [job]  # still following
         node.client.cancel("newscrawl", job, signal="TERM")
         wait_for(lambda: [j for j in node.client.list_jobs("newscrawl")["finished"] if j["id"] == job], 30,

@@ -22,21 +22,12 @@ import pytest
 from tests.conftest import SecantusProcess
 from tests.e2e.crawl import Crawl, run_crawl
 from tests.integration.test_cli_support import NEWSCRAWL, ROOT
+from tests.e2e.test_store_outage import count_articles
 from tests.replica.model import SiteModel
 
 pytestmark = pytest.mark.e2e
 
 SIGTERM_BOUND = 10.0  # seconds from SIGTERM to the process's exit (issue #23)
-
-
-def count_articles(uri: str, db: str) -> int:
-    client = pymongo.MongoClient(uri, serverSelectionTimeoutMS=2000)
-    try:
-        return client[db].articles.count_documents({})
-    except pymongo.errors.PyMongoError:
-        return -1
-    finally:
-        client.close()
 
 
 def stored(uri: str, db: str) -> list[dict]:

@@ -4,38 +4,25 @@ strong ETag and a Last-Modified and answer conditional requests with 304, as art
 from __future__ import annotations
 
 import hashlib
-import http.client
 import re
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree
 
 import pytest
 from parsel import Selector
 
+from tests.integration.test_replica_conditional import http_date, request
 from tests.integration.test_replica_pages import BEIRUT, canonical_url
 from tests.replica.model import SiteModel
 from tests.replica.routes import resolve
 
-BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 EMPTY_PAGE = datetime(2022, 1, 1, tzinfo=BEIRUT)  # the fixed Last-Modified of a page that shows nothing
 CARD_LINKS = "div.listing a.card__link, h2.teaser__title a, div.news-item > a"
 
 
-def request(replica, path: str, **headers) -> tuple[int, dict, bytes]:
-    parts = urlsplit(replica.url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-    conn.request("GET", path, headers={"User-Agent": BROWSER, **{k.replace("_", "-"): v for k, v in headers.items()}})
-    resp = conn.getresponse()
-    body = resp.read()
-    conn.close()
-    return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
-
-
-def http_date(value: datetime) -> str:
-    return format_datetime(value.astimezone(UTC), usegmt=True)
 
 
 def check_etag(headers: dict, body: bytes) -> None:
