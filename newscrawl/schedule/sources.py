@@ -81,8 +81,11 @@ class Sources:
         self.known: dict[tuple[str, str], Source] = {}
         for (kind, url), doc in (docs or {}).items():
             self.known[(kind, url)] = Source(**{k: v for k, v in doc.items() if k in _STORED})
-        # monthly sitemaps fetched in this run: url -> (index lastmod, article URLs scheduled from it)
-        self.sitemaps_seen: dict[str, tuple[datetime | None, list[str]]] = {}
+        # monthly sitemaps read in this run: url -> the index's lastmod for it; and the articles requested from
+        # them that have not been through the pipelines yet (digest -> sitemap), counted per sitemap
+        self.sitemaps_seen: dict[str, datetime | None] = {}
+        self.awaiting: dict[int, str] = {}
+        self.open_articles: dict[str, int] = {}
 
     @property
     def empty(self) -> bool:
@@ -193,10 +196,25 @@ class Sources:
             return True, source.validators
         return False, {}
 
-    def sitemap_read(self, url: str, lastmod: datetime | None, scheduled: list[str]) -> None:
-        """A monthly sitemap read in this run, the index's lastmod for it and the articles it had fetched."""
-        held = self.sitemaps_seen.get(url)
-        self.sitemaps_seen[url] = (lastmod, (held[1] if held else []) + scheduled)
+    def sitemap_read(self, url: str, lastmod: datetime | None, requested: list[int]) -> None:
+        """A monthly sitemap read in this run, the index's lastmod for it, and the articles (digests) it had
+        requested: the sitemap counts as stored whole once each of them has been through the pipelines."""
+        self.sitemaps_seen[url] = lastmod
+        self.open_articles[url] = self.open_articles.get(url, 0)
+        for key in requested:
+            if key not in self.awaiting:
+                self.awaiting[key] = url
+                self.open_articles[url] += 1
+
+    def resolved(self, key: int) -> None:
+        """An article has been through the pipelines (stored, seen unchanged, or rejected and kept as such)."""
+        sitemap = self.awaiting.pop(key, None)
+        if sitemap is not None:
+            self.open_articles[sitemap] -= 1
+
+    def sitemaps_complete(self) -> list[tuple[str, datetime | None]]:
+        """The sitemaps read in this run whose every requested article came through."""
+        return [(url, lastmod) for url, lastmod in self.sitemaps_seen.items() if not self.open_articles.get(url)]
 
     def sitemap_stored(self, url: str, lastmod: datetime | None, now: datetime) -> None:
         """Everything the sitemap listed is in the store: later runs skip it until its lastmod moves."""

@@ -199,6 +199,8 @@ class AlmayadeenSpider(Spider):
         crawler.signals.connect(spider.stop_extractor, signal=signals.spider_closed)
         crawler.signals.connect(spider.save_sources, signal=signals.spider_closed)
         crawler.signals.connect(spider.release_undated, signal=signals.spider_idle)
+        crawler.signals.connect(spider.item_done, signal=signals.item_scraped)
+        crawler.signals.connect(spider.item_done, signal=signals.item_dropped)
         return spider
 
     async def stop_extractor(self):
@@ -283,16 +285,20 @@ class AlmayadeenSpider(Spider):
             self.logger.warning("could not save the crawl schedule to the store (%s)", exc)
 
     def commit_sources(self, store) -> int:
-        seen = self.sources.sitemaps_seen
-        if seen and self.args.complete:
-            requested = [url for _, urls in seen.values() for url in urls]
-            known = store.known_versions(requested) if requested else {}
-            for sitemap, (lastmod, urls) in seen.items():
-                if all(url in known for url in urls):
-                    self.sources.sitemap_stored(sitemap, lastmod, self.now())
-                else:
-                    self.crawler.stats.inc_value("sitemap/stored/incomplete")
+        if self.args.complete:
+            complete = self.sources.sitemaps_complete()
+            for sitemap, lastmod in complete:
+                self.sources.sitemap_stored(sitemap, lastmod, self.now())
+            incomplete = len(self.sources.sitemaps_seen) - len(complete)
+            if incomplete:  # an article of theirs failed, or went to another worker: read again next time
+                self.crawler.stats.set_value("sitemap/stored/incomplete", incomplete)
         return store.schedule.save(self.profile.host, self.sources.dirty())
+
+    def item_done(self, item, **kwargs) -> None:
+        """An item went through the pipelines (scraped or dropped): its sitemap is one article nearer to whole."""
+        url = getattr(item, "url", None)
+        if url:
+            self.sources.resolved(self.digest(url))
 
     def full_walk(self, kind: str) -> bool:
         """Whether listings (or tags) are walked whatever the store holds: ``refresh``, or a window (since)."""
@@ -701,7 +707,8 @@ class AlmayadeenSpider(Spider):
         async for request in self.new_or_changed(candidates, via="sitemaps", recheck=bool(doubt), listed=True,
                                                  tally=tally):
             yield request
-        self.sources.sitemap_read(url, lastmod or self.sources.get(SITEMAP, url).lastmod, tally.scheduled)
+        self.sources.sitemap_read(url, lastmod or self.sources.get(SITEMAP, url).lastmod,
+                                  [self.digest(article) for article in tally.scheduled])
         if response.meta.get("poll"):
             self.polled(response, len(tally.scheduled))
 
@@ -917,6 +924,7 @@ class AlmayadeenSpider(Spider):
             stats.inc_value("extract/undated/held")
         elif not self.args.in_window(fields.get("published_at")):
             stats.inc_value("articles/skipped/out_of_window")
+            self.sources.resolved(self.digest(url))
         else:
             if undated:
                 stats.inc_value(f"extract/source/published_at/{extraction.sources['published_at']}")

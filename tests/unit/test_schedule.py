@@ -100,10 +100,22 @@ def test_a_monthly_sitemap_is_fetched_only_when_its_lastmod_moved_or_it_is_the_c
     assert cut.sitemap_wanted(MONTH, at(0), current=True) == (True, {})
 
 
+def test_a_sitemap_is_complete_once_every_article_it_requested_came_through():
+    sources = book()
+    other = SITE + "/sitemaps/all/sitemap-2026-10.xml"
+    sources.sitemap_read(MONTH, at(0), [11, 12])
+    sources.sitemap_read(other, at(0), [])  # nothing new in it
+    assert sources.sitemaps_complete() == [(other, at(0))]
+    sources.resolved(11)
+    sources.resolved(99)  # an article of no sitemap
+    assert sources.sitemaps_complete() == [(other, at(0))]
+    sources.resolved(12)
+    assert sources.sitemaps_complete() == [(MONTH, at(0)), (other, at(0))]
+
+
 def test_a_sitemap_is_stored_whole_only_when_said_so():
     sources = book()
-    sources.sitemap_read(MONTH, at(0), ["a", "b"])
-    assert sources.sitemaps_seen == {MONTH: (at(0), ["a", "b"])}
+    sources.sitemap_read(MONTH, at(0), [1])
     assert sources.sitemap_wanted(MONTH, at(0), current=False)[0]  # read is not stored
     sources.sitemap_stored(MONTH, at(0), at(1))
     assert not sources.sitemap_wanted(MONTH, at(0), current=False)[0]
