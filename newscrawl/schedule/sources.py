@@ -16,6 +16,7 @@ or a page probed as a possible listing. The book answers the run's questions:
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
@@ -23,6 +24,23 @@ from datetime import datetime, timedelta
 from newscrawl.schedule.policy import adapt, interval_from_cards, jittered
 
 HOME, LISTING, TAG, INDEX, SITEMAP, PAGE = "home", "listing", "tag", "index", "sitemap", "page"
+logger = logging.getLogger(__name__)
+
+
+def read_schedule(store, site: str, spider: str) -> tuple[dict, list[str]]:
+    """What the store knows of the site's pages ({(kind, url): document}), and the URL shapes the last passed
+    crawl of ``spider`` found its sitemaps listing as articles. Blocking: call it off the reactor."""
+    docs = store.schedule.load(site)
+    if docs and store.db["articles"].find_one({"site": site}, {"_id": 1}) is None:
+        # the schedule outlived the articles (a collection dropped, another database restored): it says
+        # nothing of what the store holds, so everything is due again
+        logger.warning("the crawl schedule knows %d pages of %s but the store holds none of its articles: "
+                       "everything is fetched again", len(docs), site)
+        docs = {}
+    last = store.db["crawls"].find_one({"spider": spider, "site": site, "status": "passed",
+                                        "unknown_shapes.0": {"$exists": True}},
+                                       {"_id": 0, "unknown_shapes": 1}, sort=[("end", -1)])
+    return docs, [s["shape"] for s in (last or {}).get("unknown_shapes", [])]
 
 
 @dataclass
@@ -232,3 +250,15 @@ class Sources:
 
     def months(self) -> list[Source]:
         return self.of_kind(SITEMAP)
+
+    def commit(self, store, complete: bool, now: datetime) -> tuple[int, int]:
+        """Write what changed to the store; after a run of the whole site (``complete``), first mark as stored
+        whole each sitemap whose every requested article came through. (documents written, sitemaps left
+        incomplete). Blocking: call it off the reactor."""
+        incomplete = 0
+        if complete:
+            done = self.sitemaps_complete()
+            for sitemap, lastmod in done:
+                self.sitemap_stored(sitemap, lastmod, now)
+            incomplete = len(self.sitemaps_seen) - len(done)
+        return store.schedule.save(self.site, self.dirty()), incomplete

@@ -33,7 +33,9 @@ from newscrawl.extract.listing import read_listing
 from newscrawl.extract.shapes import is_page_path, leading_section, shape_key, shape_of
 from newscrawl.extract.sitemap import SitemapEntry, parse_sitemap_index, parse_urlset
 from newscrawl.items import ArticleItem, PageItem, SightingItem
-from newscrawl.schedule.sources import HOME, INDEX, LISTING, PAGE, SITEMAP, TAG, Bounds, Source, Sources
+from newscrawl.schedule.sources import (
+    HOME, INDEX, LISTING, PAGE, SITEMAP, TAG, Bounds, Source, Sources, read_schedule,
+)
 from newscrawl.spiders.arguments import AlmayadeenArguments, ArgumentError
 from newscrawl.urls import canonical_url, host_of, mirror_url, path_of
 
@@ -248,29 +250,17 @@ class AlmayadeenSpider(Spider):
         docs, shapes = {}, []
         if store is not None:
             try:
-                docs, shapes = await maybe_deferred_to_future(deferToThread(self._read_sources, store))
+                docs, shapes = await maybe_deferred_to_future(
+                    deferToThread(read_schedule, store, self.profile.host, self.name))
             except Exception as exc:  # the store is down: crawl as if it held nothing
                 self.logger.warning("could not read the crawl schedule from the store (%s); everything is due", exc)
         self.sources = Sources(self.profile.host, docs, self.bounds)
         self.article_shapes = frozenset(shapes)
         self.crawler.stats.set_value("schedule/sources/known", len(docs))
 
-    def _read_sources(self, store) -> tuple[dict, list[str]]:
-        docs = store.schedule.load(self.profile.host)
-        if docs and store.db["articles"].find_one({"site": self.profile.host}, {"_id": 1}) is None:
-            # the schedule outlived the articles (a collection dropped, another database restored): it says
-            # nothing of what the store holds, so everything is due again
-            self.logger.warning("the crawl schedule knows %d pages of %s but the store holds none of its articles: "
-                                "everything is fetched again", len(docs), self.profile.host)
-            docs = {}
-        last = store.db["crawls"].find_one({"spider": self.name, "site": self.profile.host, "status": "passed",
-                                            "unknown_shapes.0": {"$exists": True}},
-                                           {"_id": 0, "unknown_shapes": 1}, sort=[("end", -1)])
-        return docs, [s["shape"] for s in (last or {}).get("unknown_shapes", [])]
-
     async def save_sources(self, spider, reason) -> None:
-        """At the end: each monthly sitemap whose every requested article is now in the store is recorded
-        as stored (later runs skip it until its lastmod moves); every source's schedule is written."""
+        """At the end: the schedule written back (a run cut short leaves its walks due again; only a run of
+        the whole site marks the sitemaps whose every requested article came through as stored whole)."""
         from newscrawl.store import get_store
 
         store = get_store(self.crawler)
@@ -279,20 +269,14 @@ class AlmayadeenSpider(Spider):
         if reason != "finished" and self.follower is None:
             self.sources.forget_walks()
         try:
-            saved = await maybe_deferred_to_future(deferToThread(self.commit_sources, store))
-            self.crawler.stats.set_value("schedule/sources/saved", saved)
+            saved, incomplete = await maybe_deferred_to_future(
+                deferToThread(self.sources.commit, store, self.args.complete, self.now()))
         except Exception as exc:  # the next run fetches a little more, nothing is lost
             self.logger.warning("could not save the crawl schedule to the store (%s)", exc)
-
-    def commit_sources(self, store) -> int:
-        if self.args.complete:
-            complete = self.sources.sitemaps_complete()
-            for sitemap, lastmod in complete:
-                self.sources.sitemap_stored(sitemap, lastmod, self.now())
-            incomplete = len(self.sources.sitemaps_seen) - len(complete)
-            if incomplete:  # an article of theirs failed, or went to another worker: read again next time
-                self.crawler.stats.set_value("sitemap/stored/incomplete", incomplete)
-        return store.schedule.save(self.profile.host, self.sources.dirty())
+            return
+        self.crawler.stats.set_value("schedule/sources/saved", saved)
+        if incomplete:  # an article of theirs failed, or went to another worker: read again next time
+            self.crawler.stats.set_value("sitemap/stored/incomplete", incomplete)
 
     def item_done(self, item, **kwargs) -> None:
         """An item went through the pipelines (scraped or dropped): its sitemap is one article nearer to whole."""
