@@ -9,6 +9,7 @@ articles, and none is fetched twice.
 from __future__ import annotations
 
 import logging
+import time
 
 from redis.exceptions import RedisError
 
@@ -17,6 +18,7 @@ from newscrawl.distributed.leases import new_worker_id
 
 logger = logging.getLogger(__name__)
 
+RETRY_SECONDS = 5.0
 # take the lease if free, or renew it if ours: one step, so two workers never both hold it
 HOLD = """
 local holder = redis.call('GET', KEYS[1])
@@ -47,15 +49,19 @@ class PollerLease:
         self._hold = server.register_script(HOLD)
         self._release = server.register_script(RELEASE)
         self.held = False
+        self.quiet_until = 0.0  # after a failure, Redis is not asked again (on the reactor) for a while
 
     def hold(self) -> bool:
         """Take or renew the lease; False while another worker holds it or Redis cannot be asked."""
+        if time.monotonic() < self.quiet_until:
+            return False
         try:
             self.held = bool(self._hold(keys=[self.key], args=[self.worker_id, self.ttl_ms]))
         except RedisError as exc:
             if self.held:
                 logger.warning("poller lease: Redis unavailable (%s); polling paused", exc)
             self.held = False
+            self.quiet_until = time.monotonic() + RETRY_SECONDS
         return self.held
 
     def release(self) -> None:
