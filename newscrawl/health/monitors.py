@@ -35,7 +35,8 @@ class Thresholds:
     blocked_rate: float = 0.1  # 403 answers and challenge pages / responses
     retry_rate: float = 0.5  # retries / requests
     empty_listings_share: float = 0.5  # this share of the listings giving no article link fails the run
-    min_articles: int = 20  # below this many, shares (coverage, rejects, generic) are not judged
+    min_articles: int = 20  # below this many, shares (coverage, rejects, generic) are not judged ...
+    all_failed_min: int = 3  # ... unless every one of at least this many failed (one bad page is no pattern)
     history_runs: int = 5
     reject_rate: float = 0.1  # rejected / validated items
     generic_rate: float = 0.2  # article pages extracted by the generic fallback / extracted pages
@@ -175,10 +176,10 @@ def check_home(run: dict) -> MonitorResult:
     return MonitorResult("home", PASS, f"home page gave {sections} section and {articles} article links", detail)
 
 
-def check_articles(run: dict) -> MonitorResult:
+def check_articles(run: dict, t: Thresholds) -> MonitorResult:
     stats = run["stats"]
     scheduled = int(stat_total(stats, "discovery/articles"))
-    if scheduled and not run["articles"]:
+    if scheduled >= t.all_failed_min and not run["articles"]:
         return MonitorResult("articles", FAIL, f"no articles stored although {scheduled} were downloaded",
                              {"scheduled": scheduled})
     return MonitorResult("articles", PASS, f"{run['articles']} articles of {scheduled} downloaded")
@@ -242,7 +243,7 @@ def check_rejects(run: dict, t: Thresholds) -> MonitorResult:
     reasons = stats_below(stats, "validate/rejected")
     detail = {"rate": round(rate, 4), "limit": t.reject_rate, "validated": validated, "dropped": dropped,
               "reasons": reasons}
-    judged = validated >= t.min_articles or dropped == validated
+    judged = validated >= t.min_articles or validated >= t.all_failed_min and dropped == validated
     if judged and rate > t.reject_rate:
         return MonitorResult("rejects", FAIL, f"rejects: {rate:.0%} of {validated} validated items were rejected "
                              f"(limit {t.reject_rate:.0%}); top reasons: {top(reasons) or 'not recorded'}", detail)
@@ -259,7 +260,7 @@ def check_generic(run: dict, t: Thresholds) -> MonitorResult:
     rate = share(generic, pages)
     fields = stats_below(stats, "extract/generic")
     detail = {"rate": round(rate, 4), "limit": t.generic_rate, "generic": generic, "pages": pages, "fields": fields}
-    judged = pages >= t.min_articles or generic >= pages
+    judged = pages >= t.min_articles or pages >= t.all_failed_min and generic >= pages
     if judged and rate > t.generic_rate:
         return MonitorResult("generic", FAIL, f"generic fallback: {rate:.0%} of {pages} article pages were extracted "
                              f"by the generic extractor, not the site's rules (fields: {top(fields, 8) or 'none'}) "
@@ -384,7 +385,7 @@ def evaluate(run: dict, history: list[dict], t: Thresholds | None = None) -> lis
     t = t or Thresholds()
     if run.get("follow"):  # a long crawl of the front: what it found depends on what the site published
         return [check_follow(run), check_rejects(run, t), check_generic(run, t), *check_rates(run, t)]
-    return [check_discovery(run), check_home(run), check_listings(run, history, t), check_articles(run),
+    return [check_discovery(run), check_home(run), check_listings(run, history, t), check_articles(run, t),
             check_rejects(run, t), check_generic(run, t), *check_coverage(run, history, t),
             check_fallbacks(run, history, t), *check_rates(run, t)]
 

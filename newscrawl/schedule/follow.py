@@ -34,7 +34,7 @@ from twisted.internet.threads import deferToThread
 
 from newscrawl.items import ArticleItem
 from newscrawl.schedule.policy import DEFAULT_LADDER, ladder, median, next_revisit, percentile, usual_gap
-from newscrawl.schedule.sources import HOME, INDEX, LISTING, SITEMAP, Source
+from newscrawl.schedule.sources import HOME, INDEX, LISTING, SAVE_TIMEOUT, SITEMAP, Source
 
 logger = logging.getLogger(__name__)
 
@@ -332,8 +332,11 @@ class Follower:
             self.saving = False
 
     def _save(self, store, sources: list[dict], due: dict, done: set) -> None:
-        store.schedule.save(self.site, sources)
-        store.schedule.save_revisits(self.site, due, done)
+        import pymongo
+
+        with pymongo.timeout(SAVE_TIMEOUT):  # a checkpoint never waits long for a store going down
+            store.guarded(store.schedule.save, self.site, sources)
+            store.guarded(store.schedule.save_revisits, self.site, due, done)
 
     # --- what it says ----------------------------------------------------------------------------
     def figures(self) -> dict:

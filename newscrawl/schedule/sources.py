@@ -25,6 +25,7 @@ from newscrawl.schedule.policy import adapt, interval_from_cards, jittered
 
 HOME, LISTING, TAG, INDEX, SITEMAP, PAGE = "home", "listing", "tag", "index", "sitemap", "page"
 logger = logging.getLogger(__name__)
+SAVE_TIMEOUT = 1.0  # seconds the schedule's write at the close of a crawl may wait for the store
 
 
 def read_schedule(store, site: str, spider: str) -> tuple[dict, list[str]]:
@@ -261,4 +262,11 @@ class Sources:
             for sitemap, lastmod in done:
                 self.sitemap_stored(sitemap, lastmod, now)
             incomplete = len(self.sitemaps_seen) - len(done)
-        return store.schedule.save(self.site, self.dirty()), incomplete
+        docs = self.dirty()
+        if not docs:
+            return 0, incomplete
+        import pymongo
+
+        # never on a store known to be down (its circuit), and never long on one going down: the crawl is closing
+        with pymongo.timeout(SAVE_TIMEOUT):
+            return store.guarded(store.schedule.save, self.site, docs), incomplete

@@ -251,7 +251,7 @@ class AlmayadeenSpider(Spider):
         if store is not None:
             try:
                 docs, shapes = await maybe_deferred_to_future(
-                    deferToThread(read_schedule, store, self.profile.host, self.name))
+                    deferToThread(store.guarded, read_schedule, store, self.profile.host, self.name))
             except Exception as exc:  # the store is down: crawl as if it held nothing
                 self.logger.warning("could not read the crawl schedule from the store (%s); everything is due", exc)
         self.sources = Sources(self.profile.host, docs, self.bounds)
@@ -272,7 +272,10 @@ class AlmayadeenSpider(Spider):
             saved, incomplete = await maybe_deferred_to_future(
                 deferToThread(self.sources.commit, store, self.args.complete, self.now()))
         except Exception as exc:  # the next run fetches a little more, nothing is lost
-            self.logger.warning("could not save the crawl schedule to the store (%s)", exc)
+            from newscrawl.store import StoreUnavailable
+
+            level = logging.INFO if isinstance(exc, StoreUnavailable) else logging.WARNING  # said by the circuit
+            self.logger.log(level, "the crawl schedule was not saved (%s); the next run fetches a little more", exc)
             return
         self.crawler.stats.set_value("schedule/sources/saved", saved)
         if incomplete:  # an article of theirs failed, or went to another worker: read again next time

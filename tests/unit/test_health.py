@@ -172,6 +172,8 @@ def test_rejects_above_their_share_fail_naming_the_top_reasons():
         "title/minLength 15, published_at/not_in_future 5")
     few = {"validate/items/in": 5, "validate/items/dropped": 2}  # too few to judge a share
     assert "rejects" not in failed(evaluate(run_with(stats=few), []))
+    one = {"validate/items/in": 1, "validate/items/dropped": 1, "validate/rejected/body/body_words": 1}
+    assert "rejects" not in failed(evaluate(run_with(stats=one), []))  # one bad page of an incremental run
     every = {"validate/items/in": 4, "validate/items/dropped": 4, "validate/rejected/body/body_words": 4}
     assert failed(evaluate(run_with(stats=every), []))["rejects"] == (
         "rejects: 100% of 4 validated items were rejected (limit 10%); top reasons: body/body_words 4")
@@ -323,3 +325,11 @@ def test_a_worker_of_a_shared_frontier_gives_no_time_left_but_what_the_frontier_
     assert text == ("progress (this worker): 70981/70981 articles it met (100%), 71.0 articles/s; "
                     "shared frontier: 52310 requests queued")
     assert figures["eta_seconds"] is None and figures["frontier_queued"] == 52310
+
+
+def test_no_article_stored_fails_only_when_a_few_were_downloaded():
+    one = {"discovery/articles/sitemaps": 1}  # an incremental run that met one page, invalid on purpose
+    assert levels(evaluate(run_with(articles=0, stats=one, replace=True), []))["articles"] == "pass"
+    three = {"discovery/articles/sitemaps": 3}
+    assert failed(evaluate(run_with(articles=0, stats=three, replace=True), []))["articles"] == (
+        "no articles stored although 3 were downloaded")
