@@ -89,21 +89,23 @@ class StoreTarget:
         canonical = json.dumps(self.as_record(), sort_keys=True, separators=(",", ":"))
         return KEY_PREFIX + hashlib.blake2b(canonical.encode(), digest_size=6).hexdigest()
 
+    def uri(self, database: str = "") -> str:
+        """The server's URI without credentials (for a database, or none)."""
+        query = f"?replicaSet={self.replica_set}" if self.replica_set else ""
+        scheme = "mongodb+srv" if self.srv else "mongodb"
+        return f"{scheme}://{','.join(self.hosts)}/{database}{query}"
+
     @property
     def label(self) -> str:
         if self.embedded is not None:
             return f"the embedded store in {self.embedded} (database {self.database})"
-        query = f"?replicaSet={self.replica_set}" if self.replica_set else ""
-        scheme = "mongodb+srv" if self.srv else "mongodb"
-        return f"{scheme}://{','.join(self.hosts)}/{self.database}{query}"
+        return self.uri(self.database)
 
     def replay_command(self) -> str:
         """The `newscrawl db replay` line that writes this target's records (credentials left to the user)."""
         if self.embedded is not None:
             return f"newscrawl db replay --data-dir {self.embedded} --db {self.database}"
-        query = f"?replicaSet={self.replica_set}" if self.replica_set else ""
-        scheme = "mongodb+srv" if self.srv else "mongodb"
-        return f"newscrawl db replay --uri {scheme}://{','.join(self.hosts)}/{query} --db {self.database}"
+        return f"newscrawl db replay --uri {self.uri()} --db {self.database}"
 
     def journal_path(self, journal_dir: Path) -> Path:
         return Path(journal_dir) / f"{self.key}.jsonl"
