@@ -128,6 +128,7 @@ class Tally:
     new: int = 0  # of them, not in the store at all
     known: int = 0  # in the store and unchanged
     pending: int = 0  # already requested by this crawl, and not in the store
+    awaited: list[int] = field(default_factory=list)  # digests requested by another source, not through yet
 
 
 class AlmayadeenSpider(Spider):
@@ -143,6 +144,7 @@ class AlmayadeenSpider(Spider):
         # run to 300 bytes each)
         self.scheduled: set[int] = set()
         self.scheduled_new: set[int] = set()  # of them, those the store did not hold
+        self.unresolved: set[int] = set()  # of them, those not yet through the pipelines
         self.seen_tags: set[str] = set()
         self.known_articles: set[int] = set()  # for progress: every article URL met so far
         self.lastmod_doubted = False  # said once per crawl
@@ -161,8 +163,9 @@ class AlmayadeenSpider(Spider):
         self.month_entries: dict[str, datetime | None] = {}
         self.month_trusted = False
         # article pages that date themselves nowhere, held until discovery is over: a listing card met later
-        # may still give the site's date for them (url -> (fields, validators))
-        self.undated: dict[str, tuple[dict, dict]] = {}
+        # or sitemap met later may still give the site's date, or a better one, for them
+        # (url -> (fields, validators, the date the site gave on the way there or None))
+        self.undated: dict[str, tuple[dict, dict, tuple[str, str] | None]] = {}
 
     @classmethod
     def check_arguments(cls, kwargs: dict, settings=None) -> AlmayadeenArguments:
@@ -285,6 +288,7 @@ class AlmayadeenSpider(Spider):
         """An item went through the pipelines (scraped or dropped): its sitemap is one article nearer to whole."""
         url = getattr(item, "url", None)
         if url:
+            self.unresolved.discard(self.digest(url))
             self.sources.resolved(self.digest(url))
 
     def full_walk(self, kind: str) -> bool:
@@ -694,8 +698,10 @@ class AlmayadeenSpider(Spider):
         async for request in self.new_or_changed(candidates, via="sitemaps", recheck=bool(doubt), listed=True,
                                                  tally=tally):
             yield request
+        # the articles it waits for: those not through the pipelines yet (some came through while it was read)
+        requested = [self.digest(article) for article in tally.scheduled] + tally.awaited
         self.sources.sitemap_read(url, lastmod or self.sources.get(SITEMAP, url).lastmod,
-                                  [self.digest(article) for article in tally.scheduled])
+                                  [key for key in requested if key in self.unresolved])
         if response.meta.get("poll"):
             self.polled(response, len(tally.scheduled))
 
@@ -753,11 +759,7 @@ class AlmayadeenSpider(Spider):
             key, hint = candidate[3], candidate[1]
             (fresh if key not in self.scheduled or self.changed_since_requested(key, hint) else again).append(candidate)
         for _, _, _, key in again:
-            # met again: news to this run only when the store did not hold it (a change is in the store)
-            if key in self.scheduled_new:
-                tally.pending += 1
-            else:
-                tally.known += 1
+            self.met_again(key, tally)
         stored = await self.stored_versions([url for url, _, _, _ in fresh])
         batch: set[int] = set()
         for url, hint, dated, key in fresh:
@@ -766,6 +768,12 @@ class AlmayadeenSpider(Spider):
             if key in batch:  # a duplicate within this batch
                 if dated:
                     self.keep_date(key, dated)
+                continue
+            if key in self.scheduled and not self.changed_since_requested(key, hint):
+                # requested by another source while the store was asked: met again, its date kept for the page
+                if dated:
+                    self.keep_date(key, dated)
+                self.met_again(key, tally)
                 continue
             batch.add(key)
             first_meeting = key not in self.known_articles
@@ -783,6 +791,7 @@ class AlmayadeenSpider(Spider):
                     stats.inc_value("progress/articles/done")
                 continue
             self.scheduled.add(key)
+            self.unresolved.add(key)
             if known is None:
                 self.scheduled_new.add(key)
             tally.scheduled.append(url)
@@ -800,6 +809,16 @@ class AlmayadeenSpider(Spider):
                                handle_httpstatus_list=[304], site_date=dated, dont_filter=known is not None,
                                listed=listed or not self.profile.is_article_path(path_of(url)))
 
+    def met_again(self, key: int, tally: Tally) -> None:
+        """An article this crawl requested already: news to this run only when the store did not hold it (a
+        change is in the store); awaited by this source too while it has not come through."""
+        if key in self.scheduled_new:
+            tally.pending += 1
+        else:
+            tally.known += 1
+        if key in self.unresolved:
+            tally.awaited.append(key)
+
     def changed_since_requested(self, key: int, hint) -> bool:
         """Following: an article requested earlier in this long crawl whose listed lastmod is newer than that
         request (an edit) is a candidate again; the store then says whether it really changed."""
@@ -807,10 +826,10 @@ class AlmayadeenSpider(Spider):
         return at is not None and isinstance(hint, datetime) and hint > at
 
     @staticmethod
-    def apply_site_date(fields: dict, sources: dict, dated: tuple[str, datetime] | None) -> None:
+    def apply_site_date(fields: dict, sources: dict, dated: tuple[str, str] | None) -> None:
         if dated is not None:
-            fields["published_at"] = dated[1]
-            sources["published_at"] = dated[0]
+            fields["published_at"] = datetime.fromisoformat(dated[1])
+            sources["published_at"] = "card" if dated[0] == "card_day" else dated[0]
 
     def release_undated(self, spider) -> None:
         """At the end of discovery: the pages held for want of a date go to the pipelines, each with the best
@@ -819,9 +838,9 @@ class AlmayadeenSpider(Spider):
             return
         held, self.undated = self.undated, {}
         stats, scraper = self.crawler.stats, self.crawler.engine.scraper
-        for url, (fields, validators) in held.items():
+        for url, (fields, validators, dated) in held.items():
             sources: dict = {}
-            self.apply_site_date(fields, sources, self.site_date(url, {}))
+            self.apply_site_date(fields, sources, self.site_date(url, dated))
             stats.inc_value(f"extract/source/published_at/{sources.get('published_at', 'none')}")
             if not self.args.in_window(fields.get("published_at")):
                 stats.inc_value("articles/skipped/out_of_window")
@@ -835,13 +854,11 @@ class AlmayadeenSpider(Spider):
         if held is None or DATE_RANKS[dated[0]] > DATE_RANKS[held[0]]:
             self.site_dates[key] = tuple(dated)
 
-    def site_date(self, url: str, meta: dict) -> tuple[str, datetime] | None:
-        """The best date the site gave this article on the way to it: (source, UTC datetime)."""
-        best = [d for d in (meta.get("site_date"), self.site_dates.pop(self.digest(url), None)) if d]
-        if not best:
-            return None
-        source, iso = max(best, key=lambda d: DATE_RANKS[d[0]])
-        return ("card" if source == "card_day" else source), datetime.fromisoformat(iso)
+    def site_date(self, url: str, dated) -> tuple[str, str] | None:
+        """The best date the site gave this article on the way to it, ``dated`` (the request's) or one met
+        since: (source, ISO datetime), the sitemap's over a card's moment over a card's day."""
+        best = [tuple(d) for d in (dated, self.site_dates.pop(self.digest(url), None)) if d]
+        return max(best, key=lambda d: DATE_RANKS[d[0]]) if best else None
 
     def is_newer(self, hint, known: dict | None) -> bool:
         return is_newer(hint, known, self.profile.timezone)
@@ -886,10 +903,14 @@ class AlmayadeenSpider(Spider):
         extraction = await self.extractor.extract(response.body, response.url, self.profile.key, listed)
         fields = extraction.fields
         undated = fields.get("published_at") is None
+        site_dated = None
         if undated:
-            # the page dates itself nowhere we can read: the date the site gave it on the way here, if it did
-            # (a card, a sitemap's publication date, never a lastmod); else it waits for the end of discovery
-            self.apply_site_date(fields, extraction.sources, self.site_date(url, response.meta))
+            # the page dates itself nowhere we can read: the date the site gave it on the way here (a card, a
+            # sitemap's publication date, never a lastmod). A card's day alone waits, like no date at all, for
+            # the end of discovery: a sitemap read later may give the exact time (following, it is used at once)
+            site_dated = self.site_date(url, response.meta.get("site_date"))
+            if site_dated is not None and (site_dated[0] != "card_day" or self.follower is not None):
+                self.apply_site_date(fields, extraction.sources, site_dated)
         stats.inc_value(f"extract/method/{extraction.method}")
         for field_name in extraction.generic:
             stats.inc_value(f"extract/generic/{field_name}")
@@ -907,14 +928,15 @@ class AlmayadeenSpider(Spider):
             yield PageItem(url=url, fetched_at=self.now(), status=response.status,
                            html=zlib.compress(response.body, 6))
         if fields.get("published_at") is None and not self.follower:
-            self.undated[url] = (fields, http_validators(response))
+            self.undated[url] = (fields, http_validators(response), site_dated)
             stats.inc_value("extract/undated/held")
         elif not self.args.in_window(fields.get("published_at")):
             stats.inc_value("articles/skipped/out_of_window")
+            self.unresolved.discard(self.digest(url))
             self.sources.resolved(self.digest(url))
         else:
             if undated:
-                stats.inc_value(f"extract/source/published_at/{extraction.sources['published_at']}")
+                stats.inc_value(f"extract/source/published_at/{extraction.sources.get('published_at') or 'none'}")
             stats.inc_value("articles/extracted")
             yield ArticleItem(**fields, **http_validators(response))
         if "tags" in self.args.discover and not self.args.tags and not self.saturated and self.follower is None:

@@ -163,7 +163,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.startswith(CONTROL_PREFIX):
             return self.handle_control()
         rp, ua = self.replica, self.headers.get("User-Agent")
-        rp.faults.delay()
+        rp.faults.delay(self.path)
         if rp.faults.blocked(ua):
             response = Response(403, "text/html; charset=UTF-8", CLOUDFLARE_BLOCK.encode())
         elif rp.faults.rate_limited():

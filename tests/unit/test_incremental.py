@@ -33,3 +33,77 @@ def test_an_alias_is_judged_by_when_its_text_was_last_seen():
     alias = {"modified_at": datetime(2020, 1, 1, tzinfo=timezone.utc), "last_seen_at": T, "alias_of": "https://x/a"}
     assert not is_newer(datetime(2024, 1, 1, tzinfo=timezone.utc), alias)
     assert is_newer(datetime(2024, 6, 1, tzinfo=timezone.utc), alias)
+
+
+# --- one article met by two sources at once (a card and a sitemap) ------------------------------
+ARTICLE = "https://english.almayadeen.net/news/politics/an-article-met-twice"
+SITEMAP_DATE = ("sitemap", "2024-05-01T10:15:00+00:00")  # the sitemap's news:publication_date: exact
+CARD_DAY = ("card_day", "2024-04-30T21:00:00+00:00")  # the card's day alone: midnight in Beirut
+
+
+def spider_without_store():
+    import asyncio
+
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.spiders.almayadeen import AlmayadeenSpider
+
+    spider = AlmayadeenSpider.from_crawler(get_crawler(AlmayadeenSpider, {"NEWSCRAWL_EXTRACT_PROCESSES": 0}))
+    asked, answer = asyncio.Event(), asyncio.Event()
+
+    async def stored_versions(urls):  # the first look-up (the sitemap's) answers only when told to
+        if not asked.is_set():
+            asked.set()
+            await answer.wait()
+        return {}
+
+    spider.stored_versions = stored_versions
+    return spider, asked, answer
+
+
+async def requests_of(generator) -> list:
+    return [request async for request in generator]
+
+
+def test_a_sitemap_whose_article_a_card_requested_during_its_lookup_adds_no_request_and_its_date_wins():
+    import asyncio
+
+    from newscrawl.spiders.almayadeen import Tally
+
+    async def scenario():
+        spider, asked, answer = spider_without_store()
+        tally = Tally()
+        sitemap = asyncio.create_task(requests_of(spider.new_or_changed(
+            [(ARTICLE, None, SITEMAP_DATE)], via="sitemaps", listed=True, tally=tally)))
+        await asyncio.wait_for(asked.wait(), 10)
+        card = await requests_of(spider.new_or_changed([(ARTICLE, date(2024, 5, 1), CARD_DAY)], via="listings"))
+        answer.set()
+        return spider, tally, card, await asyncio.wait_for(sitemap, 10)
+
+    spider, tally, card, from_sitemap = asyncio.run(scenario())
+    assert len(card) == 1 and from_sitemap == []  # one request for the article, not a second one dropped later
+    assert tally.pending == 1 and tally.awaited == [spider.digest(ARTICLE)]  # the sitemap waits for it too
+    # the page, read with the card's day, takes the sitemap's exact time
+    assert spider.site_date(ARTICLE, card[0].meta["site_date"]) == SITEMAP_DATE
+
+
+def test_an_article_through_the_pipelines_before_its_sitemap_is_read_is_not_awaited():
+    import asyncio
+
+    from newscrawl.items import SightingItem
+    from newscrawl.spiders.almayadeen import Tally
+
+    async def scenario():
+        spider, asked, answer = spider_without_store()
+        asked.set()  # no look-up waits
+        await requests_of(spider.new_or_changed([(ARTICLE, date(2024, 5, 1), CARD_DAY)], via="listings"))
+        waiting = Tally()
+        await requests_of(spider.new_or_changed([(ARTICLE, None, SITEMAP_DATE)], via="sitemaps", tally=waiting))
+        spider.item_done(SightingItem(url=ARTICLE, site="english.almayadeen.net", seen_at=datetime.now(timezone.utc)))
+        done = Tally()
+        await requests_of(spider.new_or_changed([(ARTICLE, None, SITEMAP_DATE)], via="sitemaps", tally=done))
+        return spider, waiting, done
+
+    spider, waiting, done = asyncio.run(scenario())
+    assert waiting.awaited == [spider.digest(ARTICLE)]
+    assert done.awaited == [] and done.pending == 1 and not spider.unresolved

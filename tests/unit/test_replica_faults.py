@@ -50,3 +50,14 @@ def test_rate_limit_window():
 def test_unknown_option_is_refused():
     with pytest.raises(ValueError):
         Faults(seed=1, options={"latency": 5})
+
+
+def test_slow_paths_wait_longer_than_the_rest(monkeypatch):
+    import tests.replica.faults as faults_module
+
+    waits = []
+    monkeypatch.setattr(faults_module.time, "sleep", waits.append)
+    faults = Faults(seed=1, options={"latency_ms": 10, "slow_prefix": "/sitemaps/", "slow_ms": 800})
+    faults.delay("/sitemaps/all.xml")
+    faults.delay("/news/politics/x")
+    assert waits == [0.81, 0.01]
