@@ -935,8 +935,6 @@ class AlmayadeenSpider(Spider):
             self.unresolved.discard(self.digest(url))
             self.sources.resolved(self.digest(url))
         else:
-            if undated:
-                stats.inc_value(f"extract/source/published_at/{extraction.sources.get('published_at') or 'none'}")
             stats.inc_value("articles/extracted")
             yield ArticleItem(**fields, **http_validators(response))
         if "tags" in self.args.discover and not self.args.tags and not self.saturated and self.follower is None:

@@ -177,6 +177,9 @@ def test_a_page_dated_nowhere_on_itself_takes_the_date_the_site_gave_on_the_way(
     check_stored_exactly(docs, model)
     nowhere = {url for url, why in model.invalid.items() if why == "published date nowhere on the site"}
     rejects = stored(mongo_uri, mongo_db_name, "rejects")
+    # each article page read counts where its date came from once: on itself, on the way there, or nowhere
+    sources = sum(v for k, v in result.stats.items() if k.startswith("extract/source/published_at/"))
+    assert sources == sum(v for k, v in result.stats.items() if k.startswith("extract/method/"))
     if sitemap_news:
         assert not nowhere and result.stats["extract/source/published_at/sitemap"] > 0
     else:
