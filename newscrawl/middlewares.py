@@ -216,7 +216,6 @@ class CompletenessMiddleware:
         return response.replace(status=599, body=b"") if isinstance(response, TextResponse) else response
 
 
-
 class RequestKinds:
     """Counts every request sent to the site by its kind (``requests/<kind>``: seed, sitemap, listing, tag,
     probe, article, poll, robots...), retries included, as the site's own log would: what a run spends,

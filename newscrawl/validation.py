@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from newscrawl.schedule.policy import ladder
+
 PROJECT_PREFIXES = ("NEWSCRAWL_", "MONGO_", "MONGODB_", "VALIDATION_", "BREAKING_", "BROWSER_", "CLEANING_",
                     "DEDUPE_")
 # defaults read from the environment (so their value there may be a string)
@@ -72,14 +74,8 @@ def check_settings(settings) -> list[str]:
     return problems
 
 
-def _ladder(value: Any) -> None:
-    from newscrawl.schedule.policy import ladder
-
-    ladder(value)
-
-
 # settings of other shapes: a parser that raises ValueError, and what it accepts
-SHAPED = {"NEWSCRAWL_REVISIT_AFTER": (_ladder, "durations after publication, e.g. 10m,1h,6h,1d,3d")}
+SHAPED = {"NEWSCRAWL_REVISIT_AFTER": (ladder, "durations after publication, e.g. 10m,1h,6h,1d,3d")}
 
 
 def as_int(value: Any) -> int:

@@ -234,8 +234,7 @@ def _build(root, html, url: str, page_url: str, b: _Builder, profile: SiteProfil
     if f["published_at"] is None:
         missing.append("published_at")
     # an article by the profile's pattern, by the site's word (its sitemaps listed the URL), or by the page's
-    is_article = by_pattern or listed or (md.value("type") or "").lower() in profile.tawsiyat_types \
-        or (md.meta_value("og:type") or "").lower() == "article"
+    is_article = by_pattern or listed or md.declares_article(profile.tawsiyat_types)
     if missing and is_article:
         _generic(html, root, page_url, b, profile, md, links, missing, leads | {f["title"]} - {""})
 

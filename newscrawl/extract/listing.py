@@ -126,9 +126,7 @@ def read_listing(html: str | bytes, page_url: str, profile: SiteProfile | None =
         return ListingPage()
     links = PageLinks(root, page_url, profile, article_shapes)
     cards, named = cards_of(links)
-    metadata = read_metadata(root, profile)
-    declared = (metadata.value("type") or "").lower() in profile.tawsiyat_types \
-        or (metadata.meta_value("og:type") or "").lower() == "article"
+    declared = read_metadata(root, profile).declares_article(profile.tawsiyat_types)
     return ListingPage(cards=cards, listings=links.urls(LISTING), tags=links.urls(TAG), pages=links.urls(SITE),
                        next_url=next_page_url(root, page_url, profile), sharpened_cards=named,
                        declares_article=declared)

@@ -27,6 +27,11 @@ class PageMetadata:
     def meta_value(self, key: str) -> str | None:
         return self.meta.get(key) or None
 
+    def declares_article(self, types: dict) -> bool:
+        """Whether the page says it is an article: a metadata ``type`` among the profile's ``types``
+        (its ``tawsiyat_types``), or ``og:type`` article."""
+        return (self.value("type") or "").lower() in types or (self.meta_value("og:type") or "").lower() == "article"
+
     def classes(self, mapping: str) -> list[str]:
         classes = self.tawsiyat.get("classes")
         if not isinstance(classes, list):

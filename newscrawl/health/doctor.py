@@ -321,9 +321,10 @@ def check_sitemaps(r: _Report, index: tuple[str, bytes] | None, month: tuple[str
         if monthly:
             match = p.sitemap_month_re.search(monthly[0].loc)
             built = p.sitemap_month_path.format(year=int(match.group(1)), month=int(match.group(2)))
-            r.add("sitemap_month_path", HELD if path_of(monthly[0].loc) == built else FAILED,
-                  f"{built} is how the index names {match.group(1)}-{match.group(2)}" if path_of(monthly[0].loc) == built
-                  else f"the index names it {path_of(monthly[0].loc)}, the profile would say {built}", "sitemap index")
+            named = path_of(monthly[0].loc)
+            r.add("sitemap_month_path", HELD if named == built else FAILED,
+                  f"{built} is how the index names {match.group(1)}-{match.group(2)}" if named == built
+                  else f"the index names it {named}, the profile would say {built}", "sitemap index")
     if month is not None:
         urls = [e.loc for e in parse_urlset(month[1])]
         articles = [u for u in urls if p.is_article_path(path_of(u))]

@@ -32,7 +32,7 @@ from twisted.internet.threads import deferToThread
 from newscrawl.health.actions import actions_from_settings, log_action
 from newscrawl.health.coverage import Coverage, fallback_share, source_shares
 from newscrawl.health.monitors import (
-    FAIL, WARN, MonitorResult, Thresholds, check_captures, evaluate, stat_total, stats_below,
+    FAIL, WARN, MonitorResult, Thresholds, check_captures, evaluate, per_change, stat_total, stats_below,
 )
 from newscrawl.health.reachability import UNREACHABLE_REASONS, message_of
 from newscrawl.items import fields_of
@@ -57,13 +57,6 @@ def progress_line(known: int, done: int, elapsed: float, frontier_queued: int | 
     text = f"progress: {done}/{known} articles{share}, {rate:.1f} articles/s{eta}"
     return text, {"known": known, "done": done, "rate": round(rate, 3),
                   "eta_seconds": round(left, 1) if left is not None else None}
-
-
-def per_change(stats: dict) -> float | None:
-    """Requests sent per article stored new or changed (None when none was)."""
-    changes = (stats.get("mongo/articles/new", 0) or 0) + (stats.get("mongo/articles/changed", 0) or 0)
-    requests = stats.get("downloader/request_count", 0) or 0
-    return round(requests / changes, 3) if changes else None
 
 
 def site_of(spider, settings) -> str:
@@ -246,8 +239,9 @@ class CrawlHealth:
     async def spider_closed(self, spider, reason):
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        if per_change(self.stats.get_stats()) is not None:
-            self.stats.set_value("requests/per_change", per_change(self.stats.get_stats()))
+        spent = per_change(self.stats.get_stats())
+        if spent is not None:
+            self.stats.set_value("requests/per_change", spent)
         run = self.summary(reason)
         unreachable = reason in UNREACHABLE_REASONS
         # a site that never answered has nothing to judge: the reachability message says it all

@@ -87,6 +87,13 @@ def stats_below(stats: dict, prefix: str) -> dict[str, float]:
             if k.startswith(prefix + "/") and isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
+def per_change(stats: dict) -> float | None:
+    """Requests sent per article stored new or changed (None when none was)."""
+    changes = (stats.get("mongo/articles/new", 0) or 0) + (stats.get("mongo/articles/changed", 0) or 0)
+    requests = stats.get("downloader/request_count", 0) or 0
+    return round(requests / changes, 3) if changes else None
+
+
 def share(part: float, whole: float) -> float:
     """part / whole, never above 1 (a retry counted before its request, say) and 0 when whole is 0."""
     if whole <= 0:

@@ -69,8 +69,8 @@ class DedupePipeline:
             # expected (an article is linked from many listings): not worth a warning per item
             raise DropItem(f"already seen in this run: {adapter['url']}", log_level="DEBUG")
         self.urls[url] = text
-        if content:
-            first = self.texts.setdefault(hash_digest(content), url)
+        if text is not None:
+            first = self.texts.setdefault(text, url)
             if first != url:
                 self.stats.inc_value("dedupe/aliased/content_hash")
         self.stats.inc_value("dedupe/items/out")

@@ -32,6 +32,7 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet.task import LoopingCall
 from twisted.internet.threads import deferToThread
 
+from newscrawl.health.monitors import per_change
 from newscrawl.items import ArticleItem
 from newscrawl.schedule.policy import DEFAULT_LADDER, ladder, median, next_revisit, percentile, usual_gap
 from newscrawl.schedule.sources import HOME, INDEX, LISTING, SAVE_TIMEOUT, SITEMAP, Source
@@ -349,7 +350,7 @@ class Follower:
         return {"new": new, "revisions": changed, "requests": requests, "polls": polls,
                 "revisits": (stats.get_value("follow/revisits/requested", 0) or 0)
                 + (stats.get_value("follow/revisits/vouched", 0) or 0),
-                "per_change": round(requests / (new + changed), 2) if new + changed else None,
+                "per_change": per_change(stats.get_stats()),
                 "delay_median": median(self.delays), "delay_p95": percentile(self.delays, 0.95)}
 
     def progress(self, final: bool = False) -> None:

@@ -168,13 +168,16 @@ class Sources:
 
     def tag_due(self, url: str, now: datetime) -> bool:
         source = self.peek(TAG, url)
-        return source is None or source.walked_at is None or \
-            source.walked_at + timedelta(days=self.bounds.tag_days) <= now
+        return source is None or source.walked_at is None or self.rotated_out(source, now)
 
     def tags_due(self, now: datetime, limit: int) -> list[str]:
         """Known tags whose last walk is older than the rotation period, the oldest first."""
-        due = [s for s in self.of_kind(TAG) if s.walked_at and s.walked_at + timedelta(days=self.bounds.tag_days) <= now]
+        due = [s for s in self.of_kind(TAG) if s.walked_at and self.rotated_out(s, now)]
         return [s.url for s in sorted(due, key=lambda s: s.walked_at)[:limit]]
+
+    def rotated_out(self, tag: Source, now: datetime) -> bool:
+        """A walked tag whose last walk is NEWSCRAWL_TAG_REVISIT_DAYS old or more."""
+        return tag.walked_at + timedelta(days=self.bounds.tag_days) <= now
 
     def probe_due(self, url: str, now: datetime) -> bool:
         """A page not yet judged, or judged not a listing long enough ago (a learned listing is a listing)."""

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import re
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
 from urllib.parse import quote
@@ -153,7 +154,7 @@ class AlmayadeenSpider(Spider):
         self.unknown_shapes: dict[str, list] = {}
         self.article_shapes: frozenset[str] = frozenset()
         self.listing_yields: dict[str, int] = {}  # listing path -> article links on its first page
-        self.learned_listings: dict[str, int] = {}  # shape -> listings of it walked (found, not by pattern)
+        self.learned_listings: Counter[str] = Counter()  # shape -> listings of it walked (found, not by pattern)
         self.probed: set[str] = set()
         self.site_dates: dict[int, tuple[str, str]] = {}  # article digest -> (source, ISO date) found later
         self.sources = Sources("")  # what the store knows of the site's non-article pages (start() reads it)
@@ -450,7 +451,7 @@ class AlmayadeenSpider(Spider):
             if not self.sources.probe_due(url, now):
                 page = self.sources.peek(PAGE, url)
                 if page.verdict == "listing":  # a listing learned by an earlier crawl
-                    self.learned_listings[shape_of(path_of(url))] = self.learned_listings.get(shape_of(path_of(url)), 0) + 1
+                    self.learned_listings[shape_of(path_of(url))] += 1
                     if self.walk_due(LISTING, url, now):
                         yield self.listing_request(url, Kind.LISTING, "listings", learned=True)
                     else:
@@ -463,8 +464,7 @@ class AlmayadeenSpider(Spider):
                 return
             self.crawler.stats.inc_value("listing/probe/requested")
             # a page that is not there is an answer, not an error
-            yield self.request(url, Kind.PROBE, self.parse_listing, via="listings", listing_page=1, shown=[],
-                               paging="", probe=True, handle_httpstatus_list=[404, 410])
+            yield self.listing_request(url, Kind.PROBE, "listings", probe=True, handle_httpstatus_list=[404, 410])
 
     def learned(self, response, page) -> bool:
         """Whether a probed page is a listing: not itself an article by what it says of itself, and its
@@ -483,7 +483,7 @@ class AlmayadeenSpider(Spider):
         if verdict != "listing":
             return False
         shape = shape_of(path_of(url))
-        self.learned_listings[shape] = self.learned_listings.get(shape, 0) + 1
+        self.learned_listings[shape] += 1
         stats.inc_value(f"listing/learned/{shape_key(shape)}")
         if self.learned_listings[shape] == 1:
             self.logger.info("walking pages of shape %s as listings: the home page links %s, which lists %d articles, "
@@ -599,14 +599,13 @@ class AlmayadeenSpider(Spider):
         if len(entries) > 1 and len(stamps) == 1:  # one instant for every file: the index's build time
             stats.inc_value("sitemap/index/lastmod_untrusted")
             entries = [SitemapEntry(e.loc) for e in entries]
-        local = now.astimezone(self.profile.timezone)
         for entry in entries:
             match = self.profile.sitemap_month_re.search(entry.loc)
             if match and not self.month_in_window(int(match.group(1)), int(match.group(2))):
                 stats.inc_value("sitemap/months/skipped")
                 continue
             month = self.canonical(entry.loc)
-            current = bool(match) and (int(match.group(1)), int(match.group(2))) == (local.year, local.month)
+            current = self.is_current_month(month)
             first_sight = self.sources.peek(SITEMAP, month) is None
             source = self.sources.get(SITEMAP, month)
             # every month the index lists is kept, so that an unchanged index (304) still names them all
@@ -751,15 +750,13 @@ class AlmayadeenSpider(Spider):
         tally = tally if tally is not None else Tally()
         stats.inc_value(f"discovery/found/{via}", len(candidates))
         candidates = [(url, hint, dated, self.digest(url)) for url, hint, dated in candidates]
-        for url, _, dated, key in candidates:
-            if dated and key in self.scheduled:  # met again: keep the better date for when the page is read
-                self.keep_date(key, dated)
-        fresh, again = [], []
+        fresh = []
         for candidate in candidates:
-            key, hint = candidate[3], candidate[1]
-            (fresh if key not in self.scheduled or self.changed_since_requested(key, hint) else again).append(candidate)
-        for _, _, _, key in again:
-            self.met_again(key, tally)
+            _, hint, dated, key = candidate
+            if key not in self.scheduled or self.changed_since_requested(key, hint):
+                fresh.append(candidate)
+            else:
+                self.met_again(key, dated, tally)
         stored = await self.stored_versions([url for url, _, _, _ in fresh])
         batch: set[int] = set()
         for url, hint, dated, key in fresh:
@@ -770,10 +767,7 @@ class AlmayadeenSpider(Spider):
                     self.keep_date(key, dated)
                 continue
             if key in self.scheduled and not self.changed_since_requested(key, hint):
-                # requested by another source while the store was asked: met again, its date kept for the page
-                if dated:
-                    self.keep_date(key, dated)
-                self.met_again(key, tally)
+                self.met_again(key, dated, tally)  # requested by another source while the store was asked
                 continue
             batch.add(key)
             first_meeting = key not in self.known_articles
@@ -809,9 +803,12 @@ class AlmayadeenSpider(Spider):
                                handle_httpstatus_list=[304], site_date=dated, dont_filter=known is not None,
                                listed=listed or not self.profile.is_article_path(path_of(url)))
 
-    def met_again(self, key: int, tally: Tally) -> None:
-        """An article this crawl requested already: news to this run only when the store did not hold it (a
-        change is in the store); awaited by this source too while it has not come through."""
+    def met_again(self, key: int, dated, tally: Tally) -> None:
+        """An article this crawl requested already: the better date the site gives it kept for when its page
+        is read; news to this run only when the store did not hold it (a change is in the store); awaited by
+        this source too while it has not come through."""
+        if dated:
+            self.keep_date(key, dated)
         if key in self.scheduled_new:
             tally.pending += 1
         else:

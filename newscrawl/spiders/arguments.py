@@ -9,7 +9,7 @@ from newscrawl.site import SiteProfile
 from newscrawl.sites import UnknownSite, get_profile, known
 
 DISCOVERY_PATHS = ("listings", "tags", "sitemaps")
-REFRESH_KINDS = ("listings", "tags", "sitemaps")
+REFRESH_KINDS = DISCOVERY_PATHS  # what a refresh walks in full: any discovery path
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
 
