@@ -24,7 +24,6 @@ import argparse
 import json
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -136,9 +135,12 @@ def run_follow(arm: Arm, deadline: float, stop: threading.Event) -> None:
     arm.started = time.time()
     log_file = crawl.log_file
     limit = time.monotonic() + 120
-    while time.monotonic() < limit and not (log_file.exists() and "following " in log_file.read_text()):
+    while not (log_file.exists() and "following " in log_file.read_text()):
         if crawl.proc.poll() is not None:
             raise RuntimeError(f"follow mode exited early: {crawl.wait().log[-2000:]}")
+        if time.monotonic() > limit:
+            crawl.proc.kill()
+            raise RuntimeError("follow mode did not start following within 120 s")
         time.sleep(0.2)
     arm.start_clock()
     while time.monotonic() < deadline and not stop.is_set() and not arm.done():
@@ -152,11 +154,7 @@ def run_baseline(arm: Arm, every: float, deadline: float, stop: threading.Event)
     arm.start_clock()
     while time.monotonic() < deadline and not stop.is_set() and not arm.done():
         began = time.monotonic()
-        subprocess.run([str(Path(sys.executable).parent / "scrapy"), "crawl", "almayadeen",
-                        *[x for k, v in {**arm.settings, "NEWSCRAWL_DATA_DIR": str(arm.workdir / "data"),
-                                         "LOG_FILE": str(arm.workdir / f"run-{arm.runs}.log")}.items()
-                          for x in ("-s", f"{k}={v}")]],
-                       cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        run_crawl("almayadeen", arm.workdir, arm.settings)  # as the follow arm's crawl, one run after another
         arm.runs += 1
         while time.monotonic() < began + every and not arm.done() and time.monotonic() < deadline:
             time.sleep(1)
@@ -210,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{r['per_article']:.2f} | {r['polls_per_minute']:.1f} | {r['edits_captured']} / {r['edits']} "
               f"({r['edits_as_revisions']}) |")
     if "follow" in arms and "baseline" in arms:
-        f, b = rows[0], rows[1]
+        by_arm = {r["arm"]: r for r in rows}
+        f, b = by_arm["follow"], by_arm["baseline"]
         if f["per_article"] and b["per_article"]:
             print(f"follow / baseline: requests per new article {f['per_article'] / b['per_article']:.2f}x")
     follow = next((r for r in rows if r["arm"] == "follow"), None)

@@ -11,7 +11,7 @@ import pytest
 from newscrawl.extract.workers import default_processes
 from newscrawl.sites import get_profile
 from tests.e2e.crawl import run_crawl
-from tests.e2e.truth import field_accuracy, worst_body_f1
+from tests.e2e.truth import field_accuracy, valid_truth, worst_body_f1
 from tests.replica.model import PAGE_SIZE, SiteModel
 
 pytestmark = pytest.mark.e2e
@@ -33,12 +33,6 @@ def stored(mongo_uri: str, db: str) -> dict[str, dict]:
         client.close()
 
 
-def expected_stored(model: SiteModel) -> dict[str, dict]:
-    """Truth minus the pages invalid on purpose and the second URL of each duplicated text."""
-    truths = {doc["url"]: doc for doc in model.truth() if doc["url"] not in model.invalid}
-    return truths
-
-
 def store_settings(mongo_uri: str, db: str) -> dict:
     return {"MONGODB_URI": mongo_uri, "MONGODB_DATABASE": db}
 
@@ -51,7 +45,7 @@ def test_full_crawl_finds_and_extracts_every_article(replica_factory, mongo_uri,
     result = run_crawl("almayadeen", tmp_path, {"BASE_URL": replica.url, **store_settings(mongo_uri, mongo_db_name)})
     assert result.returncode == 0, result.log[-3000:]
     model = SiteModel(seed=1, articles=ARTICLES, epoch=1, markup=markup)
-    truths = expected_stored(model)
+    truths = valid_truth(model)
     docs = stored(mongo_uri, mongo_db_name)
 
     # every article is stored, or stored as an alias of its twin text
@@ -117,7 +111,7 @@ def test_faults_lose_nothing_and_never_extract_a_truncated_body(replica_factory,
     assert result.stats.get("download/incomplete/count", 0) > 0
 
     model = SiteModel(seed=1, articles=ARTICLES, epoch=1)
-    truths = expected_stored(model)
+    truths = valid_truth(model)
     docs = stored(mongo_uri, mongo_db_name)
     aliases = {alias for doc in docs.values() for alias in doc.get("aliases", [])}
     assert set(truths) == set(docs) | aliases
@@ -261,7 +255,7 @@ def test_an_unknown_article_template_is_stored_through_the_generic_fallback_mark
     assert len(unknown) >= 3
     docs = stored(mongo_uri, mongo_db_name)
     assert {url for url, doc in docs.items() if doc["extraction"] == "generic"} == unknown
-    truths = expected_stored(model)
+    truths = valid_truth(model)
     accuracy, misses = field_accuracy(docs, {url: t for url, t in truths.items() if url in docs})
     assert min(accuracy.values()) == 1.0, misses.most_common()  # the truth says "generic" for those too
     assert result.stats["extract/method/generic"] == result.stats["extract/generic/body"] == len(unknown)
@@ -293,7 +287,7 @@ def test_sitemaps_stamped_with_their_build_time_are_rechecked_conditionally(
     second = run_crawl("almayadeen", tmp_path, settings, args={"discover": "sitemaps"})
     assert second.returncode == 0, second.log[-3000:]
     model = SiteModel(seed=1, articles=ARTICLES, epoch=2, sitemap_lastmod="build")
-    old = SiteModel(seed=1, articles=ARTICLES, epoch=1, sitemap_lastmod="build").sitemap_file_lastmods(1)
+    old = model.sitemap_file_lastmods(1)
     moved = {month for month, lastmod in model.sitemap_file_lastmods(2).items() if old.get(month) != lastmod}
     in_moved = {h.url for month in moved for h in model.sitemap_months(2)[month]}
     log = replica.requests()
@@ -323,7 +317,7 @@ def test_a_site_without_the_metadata_block_is_stored_exactly_and_passes(replica_
     assert result.returncode == 0, result.log[-3000:]
     assert result.stats["health/status"] == "passed"
     model = SiteModel(seed=1, articles=ARTICLES, epoch=1, no_tawsiyat=True)
-    truths = expected_stored(model)
+    truths = valid_truth(model)
     docs = stored(mongo_uri, mongo_db_name)
     aliases = {alias for doc in docs.values() for alias in doc.get("aliases", [])}
     assert set(truths) == set(docs) | aliases

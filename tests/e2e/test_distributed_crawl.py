@@ -23,7 +23,8 @@ import redis
 from newscrawl.distributed.keys import FrontierKeys
 from newscrawl.urls import host_of
 from tests.e2e.crawl import FAST, ROOT, SCRAPY
-from tests.e2e.test_almayadeen_crawl import expected_stored, stored
+from tests.e2e.test_almayadeen_crawl import stored
+from tests.e2e.truth import valid_truth
 from tests.replica.model import SiteModel
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -105,7 +106,7 @@ def finished(all_workers: list[Worker]) -> None:
 
 def assert_store_equals_truth(mongo_uri: str, db: str) -> None:
     model = SiteModel(seed=1, articles=ARTICLES, epoch=1)
-    truths = expected_stored(model)
+    truths = valid_truth(model)
     docs = stored(mongo_uri, db)
     aliases = {alias for doc in docs.values() for alias in doc.get("aliases", [])}
     missing = set(truths) - (set(docs) | aliases)
@@ -180,7 +181,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(replica_factory, redis_server, 
     after_kill = Counter(e["path"] for e in replica.requests() if e["status"] == 200)
     assert all(after_kill[url[len(replica.url):] or "/"] == 1 for url in held_urls), held_urls
     docs = stored(mongo_uri, mongo_db_name)
-    truths = expected_stored(SiteModel(seed=1, articles=ARTICLES, epoch=1))
+    truths = valid_truth(SiteModel(seed=1, articles=ARTICLES, epoch=1))
     aliases = {alias for doc in docs.values() for alias in doc.get("aliases", [])}
     held_articles = {replica_url for replica_url in (u.replace(replica.url, "https://english.almayadeen.net")
                                                       for u in held_urls) if replica_url in truths}

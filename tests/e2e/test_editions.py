@@ -15,7 +15,7 @@ import pymongo
 import pytest
 
 from tests.e2e.crawl import run_crawl
-from tests.e2e.truth import field_accuracy, worst_body_f1
+from tests.e2e.truth import check_all_stored_exactly, valid_truth
 from tests.integration.test_cli_support import run_cli
 from tests.replica.model import SiteModel
 
@@ -31,19 +31,6 @@ def stored(mongo_uri: str, db: str, site: str | None = None) -> dict[str, dict]:
         return {d["url"]: d for d in client[db].articles.find({"site": site} if site else {}, {"_id": 0})}
     finally:
         client.close()
-
-
-def valid_truth(model: SiteModel) -> dict[str, dict]:
-    return {doc["url"]: doc for doc in model.truth() if doc["url"] not in model.invalid}
-
-
-def check_all_stored_exactly(docs: dict, truths: dict) -> None:
-    aliases = {alias for doc in docs.values() for alias in doc.get("aliases", [])}
-    assert set(truths) == set(docs) | aliases
-    comparable = {url: truth for url, truth in truths.items() if url in docs}
-    accuracy, misses = field_accuracy(docs, comparable)
-    assert min(accuracy.values()) == 1.0, misses.most_common()
-    assert worst_body_f1(docs, comparable) == (1.0, None)
 
 
 def test_arabic_edition_stored_exactly_with_its_ticker(replica_factory, mongo_uri, mongo_db_name, tmp_path):

@@ -18,7 +18,8 @@ import pymongo
 import pytest
 
 from tests.e2e.crawl import run_crawl
-from tests.e2e.truth import differing_fields, field_accuracy, worst_body_f1
+from tests.e2e.test_distributed_crawl import fetched_twice
+from tests.e2e.truth import check_all_stored_exactly, valid_truth
 from tests.integration.test_cli_support import run_cli
 from tests.replica import facts
 from tests.replica.model import SiteModel
@@ -45,24 +46,6 @@ def crawl_record(mongo_uri: str, db: str) -> dict:
         client.close()
 
 
-def check_stored_exactly(docs: dict, model: SiteModel) -> None:
-    """Every valid article of the truth stored (or as an alias of its twin text), every field equal, bodies exact."""
-    truths = {doc["url"]: doc for doc in model.truth() if doc["url"] not in model.invalid}
-    aliases = {alias for doc in docs.values() for alias in doc.get("aliases", [])}
-    assert set(truths) == set(docs) | aliases, sorted(set(truths) ^ (set(docs) | aliases))[:5]
-    comparable = {url: truth for url, truth in truths.items() if url in docs}
-    accuracy, misses = field_accuracy(docs, comparable)
-    wrong = [(url, field, docs[url].get(field), truth.get(field)) for url, truth in comparable.items()
-             for field in differing_fields(docs[url], truth)]
-    assert min(accuracy.values()) == 1.0, (misses.most_common(), wrong[:5])
-    assert worst_body_f1(docs, comparable) == (1.0, None)
-
-
-def no_page_twice(replica) -> None:
-    fetched = Counter(e["path"] for e in replica.requests() if e["status"] == 200)
-    assert not {path: n for path, n in fetched.items() if n > 1}
-
-
 def label_disagreements(model: SiteModel, table: dict[str, str]) -> int:
     """Article pages whose own label for their section differs from SITE.md's table (the profile's source)."""
     return sum(1 for doc in model.truth() if doc["section"] in table and table[doc["section"]] != doc["category"])
@@ -76,8 +59,8 @@ def test_arabic_unknown_shapes_unknown_listings_and_the_sites_labels_all_stored_
     assert result.returncode == 0, result.log[-3000:]
     model = SiteModel(seed=1, articles=ARTICLES, epoch=1, **UNKNOWN)
     docs = stored(mongo_uri, mongo_db_name)
-    check_stored_exactly(docs, model)
-    no_page_twice(replica)
+    check_all_stored_exactly(docs, valid_truth(model))
+    assert not fetched_twice(replica)
 
     # every article of a shape the profile does not know is there, through the sitemaps, and its shape told
     unknown = model.variants["unknown_shape"]
@@ -124,7 +107,7 @@ def test_english_site_labels_are_stored_and_the_disagreement_counted(replica_fac
     assert result.returncode == 0, result.log[-3000:]
     model = SiteModel(seed=1, articles=ARTICLES, epoch=1, labels="site")
     docs = stored(mongo_uri, mongo_db_name)
-    check_stored_exactly(docs, model)
+    check_all_stored_exactly(docs, valid_truth(model))
     assert {doc["category"] for doc in docs.values()} <= set(facts.SITE_LABELS_EN.values())
     assert "Politics News" in {doc["category"] for doc in docs.values()}
     assert result.stats["extract/disagreement/category"] == label_disagreements(model, facts.SECTIONS_EN)
@@ -136,9 +119,8 @@ def test_an_empty_section_without_the_metadata_block_is_a_warning_naming_it(repl
     settings = {"BASE_URL": replica.url, "MONGODB_URI": mongo_uri, "MONGODB_DATABASE": mongo_db_name}
     result = run_crawl("almayadeen", tmp_path, settings)
     assert result.returncode == 0, result.log[-3000:]
-    check_stored_exactly(stored(mongo_uri, mongo_db_name),
-                         SiteModel(seed=1, articles=ARTICLES, epoch=1, empty_section="news/environment",
-                                   no_tawsiyat=True))
+    model = SiteModel(seed=1, articles=ARTICLES, epoch=1, empty_section="news/environment", no_tawsiyat=True)
+    check_all_stored_exactly(stored(mongo_uri, mongo_db_name), valid_truth(model))
     warning = result.stats["health/warned/listings"]
     assert warning.startswith("listings: /news/environment gave no article link on its first page (")
     assert result.stats["health/status"] == "passed" and "health/failed/listings" not in result.stats
@@ -174,7 +156,7 @@ def test_a_page_dated_nowhere_on_itself_takes_the_date_the_site_gave_on_the_way(
     assert result.returncode == 0, result.log[-3000:]
     model = SiteModel(seed=1, articles=ARTICLES, epoch=1, unknown_template=0.1, undated=True, sitemap_news=sitemap_news)
     docs = stored(mongo_uri, mongo_db_name)
-    check_stored_exactly(docs, model)
+    check_all_stored_exactly(docs, valid_truth(model))
     nowhere = {url for url, why in model.invalid.items() if why == "published date nowhere on the site"}
     rejects = stored(mongo_uri, mongo_db_name, "rejects")
     # each article page read counts where its date came from once: on itself, on the way there, or nowhere

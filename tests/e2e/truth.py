@@ -45,3 +45,20 @@ def worst_body_f1(docs: dict[str, dict], truths: dict[str, dict]) -> tuple[float
         if score < worst:
             worst, worst_url = score, url
     return worst, worst_url
+
+
+def valid_truth(model) -> dict[str, dict]:
+    """The replica's articles a crawl must store: its truth minus the pages invalid on purpose."""
+    return {doc["url"]: doc for doc in model.truth() if doc["url"] not in model.invalid}
+
+
+def check_all_stored_exactly(docs: dict[str, dict], truths: dict[str, dict]) -> None:
+    """Every truth stored (or as an alias of its twin text), every field equal, bodies exact."""
+    aliases = {alias for doc in docs.values() for alias in doc.get("aliases", [])}
+    assert set(truths) == set(docs) | aliases, sorted(set(truths) ^ (set(docs) | aliases))[:5]
+    comparable = {url: truth for url, truth in truths.items() if url in docs}
+    accuracy, misses = field_accuracy(docs, comparable)
+    wrong = [(url, field, docs[url].get(field), truth.get(field)) for url, truth in comparable.items()
+             for field in differing_fields(docs[url], truth)]
+    assert min(accuracy.values()) == 1.0, (misses.most_common(), wrong[:5])
+    assert worst_body_f1(docs, comparable) == (1.0, None)

@@ -58,7 +58,7 @@ def card_paths(rp, path: str) -> list[str]:
 
 def test_a_short_release_run(replica_factory):
     rp = replica_factory(**RUN)
-    model = SiteModel(**{k: v for k, v in RUN.items()})
+    model = SiteModel(**RUN)
     heads = model.release_heads  # their URLs are known before they exist; the 4th is the edited one
     paths = [h.path for h in heads]
     plain_home = request(rp, "/")[2]
@@ -123,11 +123,10 @@ def test_a_short_release_run(replica_factory):
     assert request(rp, paths[3], If_None_Match=headers["etag"])[0] == 304
 
     # the truth at any instant, and the log file
-    local = SiteModel(**RUN)
-    local.start_release(at=started)
-    docs = {d["url"]: d for d in local.released(time.time())}
+    model.start_release(at=started)
+    docs = {d["url"]: d for d in model.released(time.time())}
     assert docs[newest.url]["content_hash"] == edit["content_hash"] and docs[newest.url]["revision"] == 2
-    assert local.release_events(time.time()) == events(rp)
+    assert model.release_events(time.time()) == events(rp)
     deadline = time.monotonic() + DEADLINE  # a thread writes each event to the log file at its instant
     while True:
         lines = [json.loads(line) for line in rp.log_path.read_text().splitlines()]

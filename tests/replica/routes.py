@@ -117,12 +117,12 @@ def resolve(model: SiteModel, epoch: int, raw_path: str, markup_change: str = ""
     head = model.by_path.get(path)
     if head is not None and head.epoch <= epoch:
         doc = model.document(head, epoch)
-        look = Look(markup=markup, markup_change=markup_change if markup == 1 else "", no_tawsiyat=no_tawsiyat,
+        look = Look(markup=markup, markup_change=change if markup == 1 else "", no_tawsiyat=no_tawsiyat,
                     unknown_template="unknown_template" in head.features)
         page = render_article(head, doc, model.body(head.index, epoch), model.link_targets, model.seed, look=look)
         return article_response(page.encode("utf-8"), head.lastmod(epoch))
     if head is not None and snap is not None and head.epoch == RELEASED_EPOCH and snap.has(head):
-        look = Look(markup=markup, markup_change=markup_change if markup == 1 else "", no_tawsiyat=no_tawsiyat)
+        look = Look(markup=markup, markup_change=change if markup == 1 else "", no_tawsiyat=no_tawsiyat)
         body = model.release_body(head, snap.revision(head))
         page = render_article(head, model.release_document(head, snap), body, model.link_targets, model.seed,
                               look=look)
