@@ -157,8 +157,9 @@ def test_a_crawl_replays_only_its_own_stores_journal_and_says_once_what_else_wai
     pipeline.store.close()
 
 
-def test_at_close_the_store_is_re_tested_once_more_and_its_journal_replayed_if_it_is_back(own_secantus, tmp_path):
-    # a crawl that ends between two re-tests of an open circuit: close_spider re-tests at once, then replays
+def test_what_the_journal_holds_is_replayed_once_a_re_test_finds_the_store_back(own_secantus, tmp_path):
+    # the pieces close_spider puts together (the whole is tests/e2e/test_store_outage.py): the store back
+    # between two timed re-tests of an open circuit, the journal waits until a re-test closes it
     pipeline = make_pipeline(own_secantus.uri, "news", tmp_path, MONGO_CIRCUIT_PROBE_SECONDS=3600)
     pipeline.connect_and_replay()
     own_secantus.stop()
