@@ -128,7 +128,7 @@ class Tally:
     scheduled: list[str] = field(default_factory=list)  # requested: new to the store, or changed
     new: int = 0  # of them, not in the store at all
     known: int = 0  # in the store and unchanged
-    pending: int = 0  # already requested by this crawl, and not in the store
+    pending: list[str] = field(default_factory=list)  # already requested by this crawl, and not in the store
     awaited: list[int] = field(default_factory=list)  # digests requested by another source, not through yet
 
 
@@ -394,8 +394,10 @@ class AlmayadeenSpider(Spider):
             return
         if "listings" not in self.args.discover or self.saturated:
             return
-        # the sections the home page shows news of: their listings may hold more of it
-        news = {self.section_of(u) for u in tally.scheduled}
+        # the sections the home page shows news of: their listings may hold more of it. News another source
+        # (a sitemap read first) requested already is news all the same: which answer came first decides
+        # nothing about where more of it is
+        news = {self.section_of(u) for u in tally.scheduled + tally.pending}
         for url in self.listings_of(page):
             section = self.profile.section_listing_re.match(path_of(url))
             if self.args.sections and not (section and section["section"] in self.args.sections):
@@ -752,11 +754,11 @@ class AlmayadeenSpider(Spider):
         candidates = [(url, hint, dated, self.digest(url)) for url, hint, dated in candidates]
         fresh = []
         for candidate in candidates:
-            _, hint, dated, key = candidate
+            url, hint, dated, key = candidate
             if key not in self.scheduled or self.changed_since_requested(key, hint):
                 fresh.append(candidate)
             else:
-                self.met_again(key, dated, tally)
+                self.met_again(key, url, dated, tally)
         stored = await self.stored_versions([url for url, _, _, _ in fresh])
         batch: set[int] = set()
         for url, hint, dated, key in fresh:
@@ -767,7 +769,7 @@ class AlmayadeenSpider(Spider):
                     self.keep_date(key, dated)
                 continue
             if key in self.scheduled and not self.changed_since_requested(key, hint):
-                self.met_again(key, dated, tally)  # requested by another source while the store was asked
+                self.met_again(key, url, dated, tally)  # requested by another source while the store was asked
                 continue
             batch.add(key)
             first_meeting = key not in self.known_articles
@@ -803,14 +805,14 @@ class AlmayadeenSpider(Spider):
                                handle_httpstatus_list=[304], site_date=dated, dont_filter=known is not None,
                                listed=listed or not self.profile.is_article_path(path_of(url)))
 
-    def met_again(self, key: int, dated, tally: Tally) -> None:
+    def met_again(self, key: int, url: str, dated, tally: Tally) -> None:
         """An article this crawl requested already: the better date the site gives it kept for when its page
         is read; news to this run only when the store did not hold it (a change is in the store); awaited by
         this source too while it has not come through."""
         if dated:
             self.keep_date(key, dated)
         if key in self.scheduled_new:
-            tally.pending += 1
+            tally.pending.append(url)
         else:
             tally.known += 1
         if key in self.unresolved:

@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--latency-ms", type=float, default=0)
     serve.add_argument("--slow-prefix", default="", help="paths starting with this answer --slow-ms later")
+    serve.add_argument("--slow-path", default="", help="this one path (its query aside) answers --slow-ms later")
     serve.add_argument("--slow-ms", type=float, default=0)
     serve.add_argument("--error-rate", type=float, default=0.0)
     serve.add_argument("--rate-limit", type=float, default=0)
@@ -94,7 +95,7 @@ def serve(args) -> int:
     gc.freeze()  # the model lives as long as the server: keep its objects out of every later collection
     options = {"latency_ms": args.latency_ms, "error_rate": args.error_rate, "rate_limit": args.rate_limit,
                "block_bots": args.block_bots, "truncate_rate": args.truncate_rate,
-               "slow_prefix": args.slow_prefix, "slow_ms": args.slow_ms}
+               "slow_prefix": args.slow_prefix, "slow_path": args.slow_path, "slow_ms": args.slow_ms}
     replica = Replica(model, options, args.log)
     server = make_server(replica, args.host, args.port)
     host, port = server.server_address[:2]

@@ -11,7 +11,7 @@ BOT_MARKERS = ("curl", "python-requests", "scrapy/", "wget", "python-urllib", "g
 ERROR_STATUSES = (500, 502, 503)
 OPTION_DEFAULTS = {"epoch": 1, "latency_ms": 0, "error_rate": 0.0, "rate_limit": 0, "block_bots": False,
                    "truncate_rate": 0.0, "markup_change": "", "markup": 1, "sitemap_lastmod": "true",
-                   "no_tawsiyat": False, "slow_prefix": "", "slow_ms": 0}
+                   "no_tawsiyat": False, "slow_prefix": "", "slow_path": "", "slow_ms": 0}
 
 
 def as_bool(value) -> bool:
@@ -27,7 +27,7 @@ def as_bool(value) -> bool:
 
 OPTION_TYPES = {"epoch": int, "latency_ms": float, "error_rate": float, "rate_limit": float, "block_bots": as_bool,
                 "truncate_rate": float, "markup_change": str, "markup": int, "sitemap_lastmod": str,
-                "no_tawsiyat": as_bool, "slow_prefix": str, "slow_ms": float}
+                "no_tawsiyat": as_bool, "slow_prefix": str, "slow_path": str, "slow_ms": float}
 # the options that change what the site is rather than how it misbehaves: they live on the model
 CONTENT_OPTIONS = ("epoch", "markup", "sitemap_lastmod", "no_tawsiyat", "markup_change")
 
@@ -63,9 +63,12 @@ class Faults:
         return dict(self.options)
 
     def delay(self, path: str = "") -> None:
-        """latency_ms for every answer; slow_ms more for paths under slow_prefix (e.g. sitemaps read last)."""
+        """latency_ms for every answer; slow_ms more for paths under slow_prefix (e.g. sitemaps read last) and
+        for the one path slow_path (e.g. "/": the home page read last), its query aside."""
         wait = self.options["latency_ms"]
         if self.options["slow_prefix"] and path.startswith(self.options["slow_prefix"]):
+            wait += self.options["slow_ms"]
+        elif self.options["slow_path"] and path.split("?", 1)[0] == self.options["slow_path"]:
             wait += self.options["slow_ms"]
         if wait > 0:
             time.sleep(wait / 1000)

@@ -1,7 +1,8 @@
 """The spider's incremental decision: download only what the store lacks or holds in an older version."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import partial
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from newscrawl.spiders.almayadeen import is_newer as is_newer_in
@@ -82,7 +83,7 @@ def test_a_sitemap_whose_article_a_card_requested_during_its_lookup_adds_no_requ
 
     spider, tally, card, from_sitemap = asyncio.run(scenario())
     assert len(card) == 1 and from_sitemap == []  # one request for the article, not a second one dropped later
-    assert tally.pending == 1 and tally.awaited == [spider.digest(ARTICLE)]  # the sitemap waits for it too
+    assert tally.pending == [ARTICLE] and tally.awaited == [spider.digest(ARTICLE)]  # the sitemap waits for it too
     # the page, read with the card's day, takes the sitemap's exact time
     assert spider.site_date(ARTICLE, card[0].meta["site_date"]) == SITEMAP_DATE
 
@@ -106,4 +107,39 @@ def test_an_article_through_the_pipelines_before_its_sitemap_is_read_is_not_awai
 
     spider, waiting, done = asyncio.run(scenario())
     assert waiting.awaited == [spider.digest(ARTICLE)]
-    assert done.awaited == [] and done.pending == 1 and not spider.unresolved
+    assert done.awaited == [] and done.pending == [ARTICLE] and not spider.unresolved
+
+
+def test_the_home_pages_news_a_sitemap_requested_first_still_sends_its_section_walking():
+    """A section listing not due is walked when the home page shows news of its section, whichever source
+    (the home page or a sitemap answered first) requested that news."""
+    import asyncio
+
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    from newscrawl.schedule.sources import LISTING, Sources
+
+    site = "https://english.almayadeen.net"
+    chrome = (Path(__file__).resolve().parent.parent / "fixtures" / "seed-article.html").read_text("utf-8")
+    card = f'<div class="card"><a href="{ARTICLE}"><h3>An article met twice</h3></a><span>01 May 2024</span></div>'
+    home = chrome.split("<main>")[0] + f"<main>{card}</main></body></html>"
+
+    async def scenario(sitemap_first: bool):
+        spider, asked, _ = spider_without_store()
+        asked.set()  # no look-up waits
+        now = datetime.now(timezone.utc)
+        spider.sources = Sources("english.almayadeen.net")
+        for section in ("news/politics", "news/sports"):  # both walked a minute ago: not due
+            spider.sources.walked(LISTING, f"{site}/{section}", now - timedelta(minutes=1), 10, 0, [])
+        if sitemap_first:
+            await requests_of(spider.new_or_changed([(ARTICLE, None, SITEMAP_DATE)], via="sitemaps"))
+        response = HtmlResponse(site + "/", body=home.encode(), encoding="utf-8", request=Request(site + "/"))
+        return await requests_of(spider.parse_home(response))
+
+    for sitemap_first in (False, True):
+        requests = asyncio.run(scenario(sitemap_first))
+        listings = [r.url for r in requests if r.meta["kind"] == "listing"]
+        assert site + "/news/politics" in listings, (sitemap_first, listings)
+        assert site + "/news/sports" not in listings  # no news of it on the home page
+        assert [r.url for r in requests if r.meta["kind"] == "article"] == ([] if sitemap_first else [ARTICLE])

@@ -61,3 +61,14 @@ def test_slow_paths_wait_longer_than_the_rest(monkeypatch):
     faults.delay("/sitemaps/all.xml")
     faults.delay("/news/politics/x")
     assert waits == [0.81, 0.01]
+
+
+def test_the_slow_path_is_that_path_alone(monkeypatch):
+    import tests.replica.faults as faults_module
+
+    waits = []
+    monkeypatch.setattr(faults_module.time, "sleep", waits.append)
+    faults = Faults(seed=1, options={"slow_path": "/", "slow_ms": 500})
+    for path in ("/", "/?page=2", "/news/politics", "/sitemaps/all.xml"):
+        faults.delay(path)
+    assert waits == [0.5, 0.5]
