@@ -289,8 +289,14 @@ class AlmayadeenSpider(Spider):
         """An item went through the pipelines (scraped or dropped): its sitemap is one article nearer to whole."""
         url = getattr(item, "url", None)
         if url:
-            self.unresolved.discard(self.digest(url))
-            self.sources.resolved(self.digest(url))
+            self.resolved(url)
+
+    def resolved(self, url: str) -> None:
+        """An article requested by this crawl is done with (through the pipelines, or skipped on purpose):
+        no source awaits it any longer."""
+        key = self.digest(url)
+        self.unresolved.discard(key)
+        self.sources.resolved(key)
 
     def full_walk(self, kind: str) -> bool:
         """Whether listings (or tags) are walked whatever the store holds: ``refresh``, or a window (since)."""
@@ -843,6 +849,7 @@ class AlmayadeenSpider(Spider):
             stats.inc_value(f"extract/source/published_at/{sources.get('published_at', 'none')}")
             if not self.args.in_window(fields.get("published_at")):
                 stats.inc_value("articles/skipped/out_of_window")
+                self.resolved(url)  # as when a page dated by itself falls outside the window
                 continue
             stats.inc_value("articles/extracted")
             deferred_from_coro(scraper.start_itemproc_async(ArticleItem(**fields, **validators), response=None))
@@ -931,8 +938,7 @@ class AlmayadeenSpider(Spider):
             stats.inc_value("extract/undated/held")
         elif not self.args.in_window(fields.get("published_at")):
             stats.inc_value("articles/skipped/out_of_window")
-            self.unresolved.discard(self.digest(url))
-            self.sources.resolved(self.digest(url))
+            self.resolved(url)
         else:
             stats.inc_value("articles/extracted")
             yield ArticleItem(**fields, **http_validators(response))
