@@ -1,4 +1,4 @@
-"""Misbehaviour on demand: latency (everywhere or under a path prefix), transient 5xx, 429 above a rate, bot blocking, truncation."""
+"""Misbehaviour on demand: latency (everywhere, under a path prefix or at one path), transient 5xx, 429 above a rate, bot blocking, truncation."""
 
 from __future__ import annotations
 

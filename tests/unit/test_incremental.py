@@ -1,10 +1,18 @@
 """The spider's incremental decision: download only what the store lacks or holds in an older version."""
 
+import asyncio
 from datetime import date, datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
+
+from newscrawl.items import SightingItem
+from newscrawl.schedule.sources import LISTING, Sources
+from newscrawl.spiders.almayadeen import AlmayadeenSpider, Tally
 from newscrawl.spiders.almayadeen import is_newer as is_newer_in
 
 is_newer = partial(is_newer_in, tz=ZoneInfo("Asia/Beirut"))
@@ -43,12 +51,6 @@ CARD_DAY = ("card_day", "2024-04-30T21:00:00+00:00")  # the card's day alone: mi
 
 
 def spider_without_store():
-    import asyncio
-
-    from scrapy.utils.test import get_crawler
-
-    from newscrawl.spiders.almayadeen import AlmayadeenSpider
-
     spider = AlmayadeenSpider.from_crawler(get_crawler(AlmayadeenSpider, {"NEWSCRAWL_EXTRACT_PROCESSES": 0}))
     asked, answer = asyncio.Event(), asyncio.Event()
 
@@ -67,10 +69,6 @@ async def requests_of(generator) -> list:
 
 
 def test_a_sitemap_whose_article_a_card_requested_during_its_lookup_adds_no_request_and_its_date_wins():
-    import asyncio
-
-    from newscrawl.spiders.almayadeen import Tally
-
     async def scenario():
         spider, asked, answer = spider_without_store()
         tally = Tally()
@@ -89,11 +87,6 @@ def test_a_sitemap_whose_article_a_card_requested_during_its_lookup_adds_no_requ
 
 
 def test_an_article_through_the_pipelines_before_its_sitemap_is_read_is_not_awaited():
-    import asyncio
-
-    from newscrawl.items import SightingItem
-    from newscrawl.spiders.almayadeen import Tally
-
     async def scenario():
         spider, asked, answer = spider_without_store()
         asked.set()  # no look-up waits
@@ -113,13 +106,6 @@ def test_an_article_through_the_pipelines_before_its_sitemap_is_read_is_not_awai
 def test_the_home_pages_news_a_sitemap_requested_first_still_sends_its_section_walking():
     """A section listing not due is walked when the home page shows news of its section, whichever source
     (the home page or a sitemap answered first) requested that news."""
-    import asyncio
-
-    from scrapy import Request
-    from scrapy.http import HtmlResponse
-
-    from newscrawl.schedule.sources import LISTING, Sources
-
     site = "https://english.almayadeen.net"
     chrome = (Path(__file__).resolve().parent.parent / "fixtures" / "seed-article.html").read_text("utf-8")
     card = f'<div class="card"><a href="{ARTICLE}"><h3>An article met twice</h3></a><span>01 May 2024</span></div>'
